@@ -1,0 +1,68 @@
+package dev.crucible.cli;
+
+import dev.crucible.error.CrucibleException;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code crucible} command line: assembles every module's subcommands. */
+@Command(
+        name = "crucible",
+        mixinStandardHelpOptions = true,
+        versionProvider = CrucibleVersion.class,
+        description = "Merge, evaluate, evolve and serve language models on a CPU.",
+        subcommands = {CommandLine.HelpCommand.class})
+public final class CrucibleMain implements Callable<Integer> {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+        return 0;
+    }
+
+    /** Builds the command tree; tests drive the CLI through this, as a user would. */
+    public static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new CrucibleMain());
+        for (Object sub : Subcommands.all()) {
+            cl.addSubcommand(sub);
+        }
+        cl.setExecutionExceptionHandler(CrucibleMain::reportFailure);
+        cl.setParameterExceptionHandler(new UsageErrorHandler());
+        return cl;
+    }
+
+    public static void main(String[] args) {
+        int code = commandLine().execute(args);
+        // Pekko and DJL may leave non-daemon threads behind; the exit code is what counts.
+        System.exit(code);
+    }
+
+    private static int reportFailure(Exception e, CommandLine cl, CommandLine.ParseResult parsed) {
+        Throwable t = e;
+        while (t != null && !(t instanceof CrucibleException)) {
+            t = t.getCause();
+        }
+        if (t != null) {
+            cl.getErr().println("error: " + t.getMessage());
+            return 2;
+        }
+        cl.getErr().println("error: unexpected failure: " + e);
+        e.printStackTrace(cl.getErr());
+        return 1;
+    }
+
+    /** Prints a one-line usage error plus the command's synopsis, exit code 2. */
+    private static final class UsageErrorHandler implements CommandLine.IParameterExceptionHandler {
+        @Override
+        public int handleParseException(CommandLine.ParameterException ex, String[] args) {
+            CommandLine cl = ex.getCommandLine();
+            cl.getErr().println("error: " + ex.getMessage());
+            cl.getErr().println("usage: " + cl.getHelp().synopsis(0).trim());
+            cl.getErr().println("try '" + cl.getCommandSpec().qualifiedName() + " --help' for more");
+            return 2;
+        }
+    }
+}
