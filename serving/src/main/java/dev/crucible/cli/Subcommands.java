@@ -1,5 +1,6 @@
 package dev.crucible.cli;
 
+import dev.crucible.checkpoint.InspectCommand;
 import java.util.List;
 
 /** The subcommands each module contributes, in the order {@code crucible --help} lists them. */
@@ -7,6 +8,6 @@ final class Subcommands {
     private Subcommands() {}
 
     static List<Object> all() {
-        return List.of();
+        return List.of(new InspectCommand());
     }
 }
