@@ -1,0 +1,83 @@
+package dev.crucible.eval;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import dev.crucible.error.CrucibleException;
+import dev.crucible.task.Task;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+
+/**
+ * A local actor system with N evaluators and a pool, for callers that are not actors (the CLI,
+ * benchmarks, tests). The system's guardian is the pool; evaluators are its children.
+ */
+public final class EvaluationSession implements AutoCloseable {
+
+    private final ActorSystem<EvaluatorPool.Command> system;
+
+    private EvaluationSession(ActorSystem<EvaluatorPool.Command> system) {
+        this.system = system;
+    }
+
+    /** Starts {@code evaluators} evaluators (each loads its own copy of a model) behind one pool. */
+    public static EvaluationSession start(int evaluators, ModelLoader loader, PoolSettings settings) {
+        return start(evaluators, loader, settings, ConfigFactory.load());
+    }
+
+    /** As {@link #start(int, ModelLoader, PoolSettings)} with an explicit Pekko config. */
+    public static EvaluationSession start(int evaluators, ModelLoader loader, PoolSettings settings, Config config) {
+        if (evaluators < 1) {
+            throw new CrucibleException("--evaluators must be at least 1, got " + evaluators);
+        }
+        var guardian = Behaviors.<EvaluatorPool.Command>setup(context -> {
+            for (int i = 0; i < evaluators; i++) {
+                context.spawn(Evaluator.create(loader), "evaluator-" + i);
+            }
+            return EvaluatorPool.create(settings);
+        });
+        return new EvaluationSession(ActorSystem.create(guardian, "crucible-eval", config));
+    }
+
+    /** Default pool settings from {@code crucible.eval} in the loaded config. */
+    public static PoolSettings defaultSettings() {
+        return PoolSettings.fromConfig(ConfigFactory.load().getConfig("crucible.eval"));
+    }
+
+    /** Scores {@code model} on {@code tasks}, waiting at most {@code timeout}. */
+    public EvaluationResult evaluate(ModelRef model, List<Task> tasks, Duration timeout) {
+        var answer = AskPattern.<EvaluatorPool.Command, EvaluationResult>ask(system,
+                replyTo -> new EvaluatorPool.Evaluate(model, tasks, replyTo), timeout, system.scheduler());
+        try {
+            return answer.toCompletableFuture().get(timeout.toMillis() + 1_000, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CrucibleException("evaluation of " + model.id() + " interrupted", e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new CrucibleException("evaluation of " + model.id() + " did not finish within " + timeout.toSeconds() + " s", e);
+        }
+    }
+
+    /** The underlying actor system (to spawn more evaluators or join a cluster). */
+    public ActorSystem<EvaluatorPool.Command> system() {
+        return system;
+    }
+
+    /** Stops every actor, closing the evaluators' models, and waits for the system to end. */
+    @Override
+    public void close() {
+        system.terminate();
+        try {
+            system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            throw new CrucibleException("actor system did not shut down within 30 s", e);
+        }
+    }
+}
