@@ -1,0 +1,140 @@
+package dev.crucible.merge;
+
+import dev.crucible.error.CrucibleException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Set;
+
+/**
+ * Weighted average {@code sum_i w_i x_i}, divided by {@code sum_i w_i} when {@code normalize} (default true).
+ * Merges {@link MergeInput#models()} only; a base, when given, takes no part. When the models' shapes
+ * differ (vocab matrices of different sizes), each output element combines the models that have it:
+ * over the common sub-matrix this is mergekit's result; elements outside it, when the requested output
+ * shape is larger, average (or sum) the models that cover them and are 0 if none does.
+ */
+public final class LinearMerge implements MergeMethod {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LinearMerge.class);
+
+    @Override
+    public String name() {
+        return "linear";
+    }
+
+    @Override
+    public boolean requiresBase() {
+        return false;
+    }
+
+    @Override
+    public Set<String> modelParameters() {
+        return Set.of("weight");
+    }
+
+    @Override
+    public Set<String> globalParameters() {
+        return Set.of("normalize");
+    }
+
+    @Override
+    public void validate(MergeParameters p) {
+        if (p.modelCount() == 0) {
+            throw new CrucibleException("linear: needs at least one model under models");
+        }
+        double sum = 0;
+        for (int i = 0; i < p.modelCount(); i++) {
+            double w = p.requireModel("linear", i, "weight");
+            if (!Double.isFinite(w)) {
+                throw new CrucibleException("linear: weight must be a finite number for model " + p.modelName(i)
+                        + " (got " + w + ")");
+            }
+            sum += w;
+        }
+        if (p.flag("normalize", true) && Math.abs(sum) < 1e-8) {
+            throw new CrucibleException("linear: the weights sum to 0, so they cannot be normalised;"
+                    + " change the weights or set normalize: false");
+        }
+    }
+
+    @Override
+    public float[] merge(MergeInput in) {
+        MergeParameters p = in.params();
+        boolean normalize = p.flag("normalize", true);
+        int k = in.models().size();
+        long[] outShape = in.outputShape();
+        float[] w = new float[k];
+        for (int i = 0; i < k; i++) {
+            w[i] = (float) p.model(i, "weight", Double.NaN);
+        }
+        boolean uniform = true;
+        for (TensorValues m : in.models()) {
+            uniform &= m.hasShape(outShape);
+        }
+        int n = in.outputLength();
+        float[] out = new float[n];
+        if (uniform) {
+            float[][] x = new float[k][];
+            float weightSum = 0f;
+            for (int i = 0; i < k; i++) {
+                x[i] = in.models().get(i).values();
+                weightSum += w[i];
+            }
+            float divisor = weightSum;
+            Chunks.run(n, (c, from, to) -> {
+                for (int j = from; j < to; j++) {
+                    float s = 0f;
+                    for (int i = 0; i < k; i++) {
+                        s += w[i] * x[i][j];
+                    }
+                    out[j] = normalize ? s / divisor : s;
+                }
+            });
+            return out;
+        }
+        mergeMismatched(in, w, normalize, out);
+        return out;
+    }
+
+    /** Element-wise over the output grid, each element taking the models whose matrix reaches it. */
+    private static void mergeMismatched(MergeInput in, float[] w, boolean normalize, float[] out) {
+        long[] outShape = in.outputShape();
+        int[] out2 = asMatrix(outShape, in, "output");
+        int k = in.models().size();
+        int[][] dims = new int[k][];
+        for (int i = 0; i < k; i++) {
+            TensorValues m = in.models().get(i);
+            if (m.shape().length != outShape.length) {
+                throw new CrucibleException("linear: tensor " + in.tensorName() + " of " + m.modelName() + " has shape "
+                        + Shapes.text(m.shape()) + " but the output is " + Shapes.text(outShape)
+                        + "; only vocab sizes may differ between models");
+            }
+            dims[i] = asMatrix(m.shape(), in, m.modelName());
+        }
+        LOG.warn("linear: {} differs in shape between models; merging element-wise where they overlap", in.tensorName());
+        int rows = out2[0];
+        int cols = out2[1];
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < cols; c++) {
+                float s = 0f;
+                float ws = 0f;
+                for (int i = 0; i < k; i++) {
+                    if (r < dims[i][0] && c < dims[i][1]) {
+                        s += w[i] * in.models().get(i).values()[r * dims[i][1] + c];
+                        ws += w[i];
+                    }
+                }
+                out[r * cols + c] = normalize && ws != 0f ? s / ws : s;
+            }
+        }
+    }
+
+    private static int[] asMatrix(long[] shape, MergeInput in, String who) {
+        return switch (shape.length) {
+            case 1 -> new int[] {1, Math.toIntExact(shape[0])};
+            case 2 -> new int[] {Math.toIntExact(shape[0]), Math.toIntExact(shape[1])};
+            default -> throw new CrucibleException("linear: tensor " + in.tensorName() + " of " + who + " has shape "
+                    + Shapes.text(shape) + "; shapes may differ between models only for 1-D or 2-D tensors");
+        };
+    }
+}

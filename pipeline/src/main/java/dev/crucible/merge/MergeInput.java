@@ -1,0 +1,50 @@
+package dev.crucible.merge;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Everything one merge method needs to produce one output tensor. {@code base} may be null when the
+ * method does not require one; {@code models} excludes the base and is in the same order as
+ * {@link MergeParameters#perModel()}. {@code seed} drives the randomised methods (see {@link MergeRandom}).
+ */
+public record MergeInput(String tensorName, long[] outputShape, TensorValues base, List<TensorValues> models,
+                         MergeParameters params, long seed) {
+
+    public MergeInput {
+        outputShape = outputShape.clone();
+        models = List.copyOf(models);
+        if (params.modelCount() != models.size()) {
+            throw new IllegalArgumentException(tensorName + ": " + models.size() + " models but parameters for "
+                    + params.modelCount());
+        }
+    }
+
+    @Override
+    public long[] outputShape() {
+        return outputShape.clone();
+    }
+
+    /** Number of output elements. */
+    public int outputLength() {
+        return Math.toIntExact(Shapes.elementCount(outputShape));
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof MergeInput m && tensorName.equals(m.tensorName) && Arrays.equals(outputShape, m.outputShape)
+                && Objects.equals(base, m.base) && models.equals(m.models) && params.equals(m.params)
+                && seed == m.seed;
+    }
+
+    @Override
+    public int hashCode() {
+        return tensorName.hashCode() * 31 + Arrays.hashCode(outputShape);
+    }
+
+    @Override
+    public String toString() {
+        return "MergeInput[" + tensorName + Arrays.toString(outputShape) + ", base=" + base + ", models=" + models + "]";
+    }
+}

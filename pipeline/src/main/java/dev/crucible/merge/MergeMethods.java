@@ -1,0 +1,103 @@
+package dev.crucible.merge;
+
+import dev.crucible.error.CrucibleException;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/** The registry of merge methods by recipe name, with "did you mean" suggestions for typos. */
+public final class MergeMethods {
+
+    private static final Map<String, MergeMethod> BY_NAME = build();
+
+    private MergeMethods() {
+    }
+
+    private static Map<String, MergeMethod> build() {
+        List<MergeMethod> all = new ArrayList<>();
+        all.add(new LinearMerge());
+        all.add(new SlerpMerge());
+        all.add(new NuSlerpMerge());
+        all.add(new MultiSlerpMerge());
+        all.add(new KarcherMerge());
+        all.add(new NearSwapMerge());
+        all.addAll(TaskArithmeticFamily.all());
+        all.add(new ModelStockMerge());
+        all.add(new SceMerge());
+        all.add(new ArceeFusionMerge());
+        all.add(new PassthroughMerge());
+        Map<String, MergeMethod> map = new LinkedHashMap<>();
+        for (MergeMethod m : all) {
+            map.put(m.name(), m);
+        }
+        return map;
+    }
+
+    /** The method a recipe's {@code merge_method} names, if any (exact, lower-case name). */
+    public static Optional<MergeMethod> byName(String name) {
+        return Optional.ofNullable(BY_NAME.get(name));
+    }
+
+    /**
+     * The method named {@code name}, or a {@link CrucibleException} that names {@code where} (e.g. the
+     * recipe file) and offers the closest known name or the full list.
+     */
+    public static MergeMethod require(String name, String where) {
+        return byName(name).orElseThrow(() -> {
+            String guess = suggest(name);
+            String hint = guess != null ? "did you mean '" + guess + "'?" : "known methods: " + String.join(", ", names());
+            return new CrucibleException(where + ": unknown merge_method '" + name + "'; " + hint);
+        });
+    }
+
+    /** All method names, in a stable order. */
+    public static List<String> names() {
+        return List.copyOf(BY_NAME.keySet());
+    }
+
+    /**
+     * The known name closest to {@code unknown} by edit distance, treating case, {@code -} and {@code _}
+     * alike ({@code dare-ties -> dare_ties}); null when nothing is within about a third of its length.
+     */
+    public static String suggest(String unknown) {
+        String probe = canonical(unknown);
+        String best = null;
+        int bestDistance = Integer.MAX_VALUE;
+        for (String name : BY_NAME.keySet()) {
+            int d = editDistance(probe, name);
+            if (d < bestDistance) {
+                bestDistance = d;
+                best = name;
+            }
+        }
+        int allowed = Math.max(1, Math.min(3, probe.length() / 3));
+        return bestDistance <= allowed ? best : null;
+    }
+
+    private static String canonical(String s) {
+        return s.trim().toLowerCase(Locale.ROOT).replace('-', '_').replace(' ', '_');
+    }
+
+    private static int editDistance(String a, String b) {
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            prev[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int sub = prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+                cur[j] = Math.min(sub, Math.min(prev[j] + 1, cur[j - 1] + 1));
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
+    }
+}

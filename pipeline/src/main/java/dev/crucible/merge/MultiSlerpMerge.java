@@ -1,0 +1,147 @@
+package dev.crucible.merge;
+
+import dev.crucible.error.CrucibleException;
+
+import java.util.Set;
+
+/**
+ * Multi-model SLERP: a weighted spherical mean of two or more flattened tensors (their task vectors
+ * when a base is given, the base added back after). Unit vectors {@code u_i = x_i / (|x_i| + eps)},
+ * mean direction {@code m = normalize(sum w_i u_i)}, tangent {@code T = sum w_i (u_i - (u_i.m) m)},
+ * {@code out = (m cos|T| + T sin|T| / |T|) * sum w_i |x_i|} with {@code |T|} including {@code eps} as in
+ * mergekit. Weights are normalised to sum 1 when {@code normalize_weights} (default true). When the
+ * weighted unit vectors cancel, two models fall back to their weighted sum and more are an error.
+ */
+public final class MultiSlerpMerge implements MergeMethod {
+
+    @Override
+    public String name() {
+        return "multislerp";
+    }
+
+    @Override
+    public boolean requiresBase() {
+        return false;
+    }
+
+    @Override
+    public Set<String> modelParameters() {
+        return Set.of("weight");
+    }
+
+    @Override
+    public Set<String> globalParameters() {
+        return Set.of("normalize_weights", "eps");
+    }
+
+    @Override
+    public void validate(MergeParameters p) {
+        if (p.modelCount() < 1) {
+            throw new CrucibleException("multislerp: needs at least one model under models");
+        }
+        double sum = 0;
+        for (int i = 0; i < p.modelCount(); i++) {
+            double w = p.requireModel("multislerp", i, "weight");
+            if (!Double.isFinite(w)) {
+                throw new CrucibleException("multislerp: weight must be a finite number for model " + p.modelName(i)
+                        + " (got " + w + ")");
+            }
+            sum += w;
+        }
+        if (p.flag("normalize_weights", true) && Math.abs(sum) < 1e-8) {
+            throw new CrucibleException("multislerp: the weights sum to 0, so they cannot be normalised;"
+                    + " change the weights or set normalize_weights: false");
+        }
+        double eps = p.global("eps", 1e-8);
+        if (!(eps > 0)) {
+            throw new CrucibleException("multislerp: eps must be > 0 (got " + eps + ")");
+        }
+    }
+
+    @Override
+    public float[] merge(MergeInput in) {
+        MergeParameters p = in.params();
+        long[] shape = in.outputShape();
+        AlignedModels models = AlignedModels.of("multislerp", in);
+        if (models.size() == 0) {
+            throw new CrucibleException("multislerp: no model has tensor " + in.tensorName() + " in the output shape "
+                    + Shapes.text(shape));
+        }
+        if (models.size() == 1) {
+            return models.get(0).clone();
+        }
+        float[] base = in.base() == null ? null : PairInputs.align("multislerp", in, in.base(), shape);
+        double eps = p.global("eps", 1e-8);
+        int k = models.size();
+        int n = in.outputLength();
+        float[][] v = new float[k][];
+        double[] w = new double[k];
+        double wSum = 0;
+        for (int i = 0; i < k; i++) {
+            v[i] = base == null ? models.get(i) : NuSlerpMerge.minus(models.get(i), base);
+            w[i] = p.model(models.indices()[i], "weight", Double.NaN);
+            wSum += w[i];
+        }
+        if (p.flag("normalize_weights", true)) {
+            for (int i = 0; i < k; i++) {
+                w[i] /= wSum;
+            }
+        }
+        double[] inv = new double[k];
+        double avgNorm = 0;
+        for (int i = 0; i < k; i++) {
+            float[] vi = v[i];
+            double norm = Math.sqrt(Chunks.sum(n, (a, b) -> SlerpMerge.dot(vi, vi, a, b)));
+            inv[i] = 1.0 / (norm + eps);
+            avgNorm += norm * w[i];
+        }
+        float[] mean = new float[n];
+        for (int j = 0; j < n; j++) {
+            double s = 0;
+            for (int i = 0; i < k; i++) {
+                s += w[i] * v[i][j] * inv[i];
+            }
+            mean[j] = (float) s;
+        }
+        double meanNorm = Math.sqrt(Chunks.sum(n, (a, b) -> SlerpMerge.dot(mean, mean, a, b)));
+        float[] out = new float[n];
+        if (meanNorm < eps) {
+            if (k != 2) {
+                throw new CrucibleException("multislerp: the models' directions cancel out for tensor " + in.tensorName()
+                        + "; change the weights or use fewer models");
+            }
+            for (int j = 0; j < n; j++) {
+                out[j] = (float) (v[0][j] * w[0] + v[1][j] * w[1]);
+            }
+        } else {
+            double[] dots = new double[k];
+            for (int j = 0; j < n; j++) {
+                mean[j] = (float) (mean[j] / meanNorm);
+            }
+            for (int i = 0; i < k; i++) {
+                float[] vi = v[i];
+                dots[i] = Chunks.sum(n, (a, b) -> SlerpMerge.dot(vi, mean, a, b)) * inv[i];
+            }
+            float[] tangent = out;
+            for (int j = 0; j < n; j++) {
+                double s = 0;
+                for (int i = 0; i < k; i++) {
+                    s += w[i] * (v[i][j] * inv[i] - dots[i] * mean[j]);
+                }
+                tangent[j] = (float) s;
+            }
+            double tNorm = Math.sqrt(Chunks.sum(n, (a, b) -> SlerpMerge.dot(tangent, tangent, a, b))) + eps;
+            double cos = Math.cos(tNorm);
+            double sinRatio = Math.sin(tNorm) / tNorm;
+            for (int j = 0; j < n; j++) {
+                out[j] = (float) ((mean[j] * cos + tangent[j] * sinRatio) * avgNorm);
+            }
+        }
+        if (base != null) {
+            for (int j = 0; j < n; j++) {
+                out[j] += base[j];
+            }
+        }
+        return out;
+    }
+}
