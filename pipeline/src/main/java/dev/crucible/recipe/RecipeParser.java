@@ -1,0 +1,346 @@
+package dev.crucible.recipe;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.crucible.error.CrucibleException;
+import dev.crucible.merge.MergeMethod;
+import dev.crucible.merge.MergeMethods;
+import dev.crucible.tensor.DType;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+
+/**
+ * Reads a mergekit YAML recipe into a {@link Recipe}, checking everything that can be checked without
+ * opening a model: every error names the offending field, e.g. {@code slices[1].sources[0].layer_range}.
+ */
+public final class RecipeParser {
+
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    private static final Set<String> TOP_LEVEL_KEYS = Set.of("merge_method", "base_model", "models", "slices",
+            "parameters", "dtype", "out_dtype", "tokenizer_source", "chat_template", "task_vector_base");
+
+    private final String origin;
+    private MergeMethod method;
+
+    private RecipeParser(String origin) {
+        this.origin = origin;
+    }
+
+    /** Parses a recipe file; model paths resolve against the file's folder. */
+    public static Recipe parse(Path file) {
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (NoSuchFileException e) {
+            throw new CrucibleException(file + ": recipe file not found");
+        } catch (IOException e) {
+            throw new CrucibleException(file + ": cannot read recipe: " + e.getMessage(), e);
+        }
+        Path dir = file.toAbsolutePath().getParent();
+        return new RecipeParser(file.toString()).read(text, dir);
+    }
+
+    /** Parses recipe text; relative model paths resolve against {@code baseDir}. */
+    public static Recipe parse(String yaml, Path baseDir) {
+        return new RecipeParser("recipe").read(yaml, baseDir);
+    }
+
+    private Recipe read(String text, Path baseDir) {
+        JsonNode root;
+        try {
+            root = YAML.readTree(text);
+        } catch (JacksonException e) {
+            throw new CrucibleException(origin + ": not valid YAML: " + oneLine(e.getOriginalMessage()) + lineOf(e));
+        } catch (IOException e) {
+            throw new CrucibleException(origin + ": cannot read recipe: " + e.getMessage(), e);
+        }
+        if (root == null || !root.isObject()) {
+            throw new CrucibleException(origin + ": a recipe is a YAML mapping with merge_method and models or slices");
+        }
+        Set<String> unknown = new TreeSet<>();
+        root.fieldNames().forEachRemaining(k -> {
+            if (!TOP_LEVEL_KEYS.contains(k)) {
+                unknown.add(k);
+            }
+        });
+        if (!unknown.isEmpty()) {
+            throw new CrucibleException(origin + ": unknown key" + (unknown.size() > 1 ? "s " : " ")
+                    + String.join(", ", unknown) + "; known keys are " + String.join(", ", new TreeSet<>(TOP_LEVEL_KEYS)));
+        }
+
+        String methodName = requiredString(root, "merge_method");
+        method = MergeMethods.byName(methodName).orElseThrow(() -> {
+            String suggestion = MergeMethods.suggest(methodName);
+            return new CrucibleException("merge_method: unknown method '" + methodName + "'; "
+                    + (suggestion != null ? "did you mean '" + suggestion + "'?"
+                    : "known methods: " + String.join(", ", MergeMethods.names())));
+        });
+
+        String baseModel = optionalString(root, "base_model");
+        if (baseModel == null && method.requiresBase()) {
+            throw new CrucibleException("base_model: " + method.name()
+                    + " needs a base model; add base_model: <folder of the model the others were fine-tuned from>");
+        }
+
+        boolean hasModels = root.has("models") && !root.get("models").isNull();
+        boolean hasSlices = root.has("slices") && !root.get("slices").isNull();
+        if (hasModels == hasSlices) {
+            throw new CrucibleException(hasModels
+                    ? "models, slices: give one of them, not both (models: merges whole models; slices: stacks layer ranges)"
+                    : "models: missing; list the models to merge (or give slices:)");
+        }
+        List<ModelEntry> models = hasModels ? models(root.get("models")) : List.of();
+        List<Slice> slices = hasSlices ? slices(root.get("slices")) : List.of();
+
+        Map<String, ParameterValue> parameters = parameters(root.get("parameters"), "parameters", false);
+        DType dtype = dtype(root, "dtype");
+        DType outDtype = dtype(root, "out_dtype");
+        String tokenizerSource = optionalString(root, "tokenizer_source");
+        if ("union".equals(tokenizerSource)) {
+            throw new CrucibleException("tokenizer_source: 'union' is not supported yet; use base or a model path");
+        }
+        String chatTemplate = optionalString(root, "chat_template");
+        String taskVectorBase = optionalString(root, "task_vector_base");
+        if (taskVectorBase != null && baseModel == null) {
+            throw new CrucibleException("task_vector_base: needs base_model too (task vectors taken against "
+                    + "task_vector_base are added to base_model)");
+        }
+        return new Recipe(method.name(), baseModel, models, slices, parameters, dtype, outDtype,
+                tokenizerSource, chatTemplate, taskVectorBase, baseDir);
+    }
+
+    private List<ModelEntry> models(JsonNode node) {
+        if (!node.isArray() || node.isEmpty()) {
+            throw new CrucibleException("models: expected a non-empty list of {model: PATH, parameters: {...}}");
+        }
+        List<ModelEntry> out = new ArrayList<>();
+        for (int i = 0; i < node.size(); i++) {
+            String field = "models[" + i + "]";
+            JsonNode entry = node.get(i);
+            if (entry.isTextual()) {
+                out.add(new ModelEntry(modelString(entry, field + ".model"), Map.of()));
+                continue;
+            }
+            requireObject(entry, field, "{model: PATH, parameters: {...}}");
+            checkKeys(entry, field, Set.of("model", "parameters"));
+            String model = modelString(entry.get("model"), field + ".model");
+            out.add(new ModelEntry(model, parameters(entry.get("parameters"), field + ".parameters", true)));
+        }
+        return out;
+    }
+
+    private List<Slice> slices(JsonNode node) {
+        if (!node.isArray() || node.isEmpty()) {
+            throw new CrucibleException("slices: expected a non-empty list of {sources: [...]}");
+        }
+        List<Slice> out = new ArrayList<>();
+        for (int i = 0; i < node.size(); i++) {
+            String field = "slices[" + i + "]";
+            JsonNode slice = node.get(i);
+            requireObject(slice, field, "{sources: [{model: PATH, layer_range: [start, end]}]}");
+            checkKeys(slice, field, Set.of("sources", "parameters"));
+            JsonNode sources = slice.get("sources");
+            if (sources == null || !sources.isArray() || sources.isEmpty()) {
+                throw new CrucibleException(field + ".sources: expected a non-empty list of {model: PATH, layer_range: [start, end]}");
+            }
+            List<SliceSource> list = new ArrayList<>();
+            for (int j = 0; j < sources.size(); j++) {
+                String sf = field + ".sources[" + j + "]";
+                JsonNode src = sources.get(j);
+                requireObject(src, sf, "{model: PATH, layer_range: [start, end]}");
+                checkKeys(src, sf, Set.of("model", "layer_range", "parameters"));
+                String model = modelString(src.get("model"), sf + ".model");
+                int[] range = layerRange(src.get("layer_range"), sf + ".layer_range");
+                SliceSource source = new SliceSource(model, range, parameters(src.get("parameters"), sf + ".parameters", true));
+                if (!list.isEmpty() && source.length() != list.getFirst().length()) {
+                    throw new CrucibleException(sf + ".layer_range: covers " + source.length() + " layers but "
+                            + field + ".sources[0] covers " + list.getFirst().length()
+                            + "; every source of a slice must cover the same number of layers");
+                }
+                list.add(source);
+            }
+            if ("passthrough".equals(method.name()) && list.size() != 1) {
+                throw new CrucibleException(field + ".sources: passthrough takes exactly one source per slice, got "
+                        + list.size());
+            }
+            out.add(new Slice(list, parameters(slice.get("parameters"), field + ".parameters", false)));
+        }
+        return out;
+    }
+
+    private static int[] layerRange(JsonNode node, String field) {
+        if (node == null || node.isNull()) {
+            throw new CrucibleException(field + ": missing; give [start, end) like [0, 4]");
+        }
+        if (!node.isArray() || node.size() != 2 || !node.get(0).isIntegralNumber() || !node.get(1).isIntegralNumber()) {
+            throw new CrucibleException(field + ": expected two whole numbers [start, end), got " + node);
+        }
+        int a = node.get(0).intValue();
+        int b = node.get(1).intValue();
+        if (a < 0 || b <= a) {
+            throw new CrucibleException(field + ": expected [start, end) with 0 <= start < end, got [" + a + ", " + b + "]");
+        }
+        return new int[] {a, b};
+    }
+
+    private Map<String, ParameterValue> parameters(JsonNode node, String field, boolean perModel) {
+        if (node == null || node.isNull()) {
+            return Map.of();
+        }
+        requireObject(node, field, "a mapping of parameter names to values");
+        Map<String, ParameterValue> out = new LinkedHashMap<>();
+        Iterator<Map.Entry<String, JsonNode>> it = node.fields();
+        while (it.hasNext()) {
+            Map.Entry<String, JsonNode> e = it.next();
+            String name = e.getKey();
+            String pf = field + "." + name;
+            checkParameterName(name, pf, perModel);
+            out.put(name, value(e.getValue(), pf, true));
+        }
+        return out;
+    }
+
+    private void checkParameterName(String name, String field, boolean perModel) {
+        if (method.modelParameters().contains(name)) {
+            return;
+        }
+        if (method.globalParameters().contains(name)) {
+            if (perModel) {
+                throw new CrucibleException(field + ": '" + name + "' is a global parameter of " + method.name()
+                        + "; set it under the top-level or slice parameters");
+            }
+            return;
+        }
+        Set<String> known = new TreeSet<>(method.modelParameters());
+        if (!perModel) {
+            known.addAll(method.globalParameters());
+        }
+        throw new CrucibleException(field + ": " + method.name() + " has no parameter '" + name + "'"
+                + (known.isEmpty() ? "; it takes none" : "; known: " + String.join(", ", known)));
+    }
+
+    private static ParameterValue value(JsonNode node, String field, boolean allowRules) {
+        if (node.isNumber()) {
+            return ParameterValue.Scalar.of(node.doubleValue());
+        }
+        if (node.isBoolean()) {
+            return new ParameterValue.Scalar(node.booleanValue());
+        }
+        if (node.isArray() && !node.isEmpty()) {
+            boolean allNumbers = true;
+            boolean allObjects = true;
+            for (JsonNode e : node) {
+                allNumbers &= e.isNumber();
+                allObjects &= e.isObject();
+            }
+            if (allNumbers) {
+                List<Double> points = new ArrayList<>();
+                node.forEach(e -> points.add(e.doubleValue()));
+                return new ParameterValue.Gradient(points);
+            }
+            if (allObjects && allowRules) {
+                List<FilterRule> rules = new ArrayList<>();
+                for (int i = 0; i < node.size(); i++) {
+                    rules.add(rule(node.get(i), field + "[" + i + "]"));
+                }
+                return new ParameterValue.FilterRules(rules);
+            }
+        }
+        if (node.isObject() && allowRules) {
+            return new ParameterValue.FilterRules(List.of(rule(node, field)));
+        }
+        throw new CrucibleException(field + ": expected a number, true/false, a list of numbers (gradient)"
+                + (allowRules ? " or a list of {filter: SUBSTRING, value: ...} rules" : "") + ", got " + node);
+    }
+
+    private static FilterRule rule(JsonNode node, String field) {
+        checkKeys(node, field, Set.of("filter", "value"));
+        JsonNode filter = node.get("filter");
+        if (filter != null && !filter.isNull() && !filter.isTextual()) {
+            throw new CrucibleException(field + ".filter: expected a substring of tensor names, got " + filter);
+        }
+        JsonNode value = node.get("value");
+        if (value == null || value.isNull()) {
+            throw new CrucibleException(field + ".value: missing; a filter rule needs a value");
+        }
+        return new FilterRule(filter == null || filter.isNull() ? null : filter.textValue(),
+                value(value, field + ".value", false));
+    }
+
+    private static DType dtype(JsonNode root, String field) {
+        String name = optionalString(root, field);
+        return name == null ? null : DType.parseUserName(name, field);
+    }
+
+    private static String modelString(JsonNode node, String field) {
+        if (node == null || node.isNull() || (node.isTextual() && node.textValue().isBlank())) {
+            throw new CrucibleException(field + ": missing; give the model's folder");
+        }
+        if (!node.isTextual()) {
+            throw new CrucibleException(field + ": expected a folder path, got " + node);
+        }
+        return node.textValue().trim();
+    }
+
+    private static String requiredString(JsonNode root, String field) {
+        String s = optionalString(root, field);
+        if (s == null || s.isBlank()) {
+            throw new CrucibleException(field + ": missing");
+        }
+        return s;
+    }
+
+    private static String optionalString(JsonNode root, String field) {
+        JsonNode node = root.get(field);
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isTextual()) {
+            throw new CrucibleException(field + ": expected text, got " + node);
+        }
+        return node.textValue();
+    }
+
+    private static void requireObject(JsonNode node, String field, String expected) {
+        if (node == null || !node.isObject()) {
+            throw new CrucibleException(field + ": expected " + expected + ", got " + node);
+        }
+    }
+
+    private static void checkKeys(JsonNode node, String field, Set<String> allowed) {
+        Set<String> unknown = new TreeSet<>();
+        node.fieldNames().forEachRemaining(k -> {
+            if (!allowed.contains(k)) {
+                unknown.add(k);
+            }
+        });
+        if (!unknown.isEmpty()) {
+            throw new CrucibleException(field + ": unknown key" + (unknown.size() > 1 ? "s " : " ")
+                    + String.join(", ", unknown) + "; allowed: " + String.join(", ", new TreeSet<>(allowed)));
+        }
+    }
+
+    /** SnakeYAML explains on several lines with a quoted excerpt; keep only the unindented explanation. */
+    private static String oneLine(String message) {
+        String text = String.valueOf(message).lines().filter(l -> !l.isBlank() && !Character.isWhitespace(l.charAt(0)))
+                .collect(Collectors.joining("; "));
+        return text.isEmpty() ? String.valueOf(message).strip() : text;
+    }
+
+    private static String lineOf(JacksonException e) {
+        return e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")";
+    }
+}

@@ -1,0 +1,80 @@
+package dev.crucible.stream;
+
+import dev.crucible.error.CrucibleException;
+import dev.crucible.plan.MergePlan;
+import dev.crucible.plan.MergePlanner;
+import dev.crucible.plan.OpenedModels;
+import dev.crucible.recipe.Recipe;
+import dev.crucible.recipe.RecipeParser;
+import dev.crucible.safetensors.ByteSize;
+import dev.crucible.safetensors.OutputFolder;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/** {@code crucible merge RECIPE.yml OUT_DIR}: merges models as a mergekit-style recipe says. */
+@Command(name = "merge", mixinStandardHelpOptions = true,
+        description = "Merge models as a mergekit-style YAML recipe says, into a Hugging Face model folder.")
+public final class MergeCommand implements Callable<Integer> {
+
+    @Parameters(index = "0", paramLabel = "RECIPE.yml", description = "The merge recipe (mergekit format).")
+    Path recipeFile;
+
+    @Parameters(index = "1", paramLabel = "OUT_DIR", description = "Folder to create for the merged model.")
+    Path outDir;
+
+    @Option(names = "--seed", defaultValue = "0", description = "Seed of randomised methods (dare_*, della*); "
+            + "the same seed gives identical output for any thread count. Default: ${DEFAULT-VALUE}.")
+    long seed;
+
+    @Option(names = "--out-shard-size", defaultValue = "5GB", paramLabel = "SIZE",
+            description = "Largest safetensors shard, e.g. 500MB, 5GB. Default: ${DEFAULT-VALUE}.")
+    String shardSize;
+
+    @Option(names = "--threads", paramLabel = "N", description = "Tensors merged at once. Default: one per core.")
+    Integer threads;
+
+    @Option(names = "--force", description = "Replace OUT_DIR if it exists and is not empty.")
+    boolean force;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        long maxShard = ByteSize.parseSize(shardSize);
+        int threadCount = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
+        if (threadCount < 1) {
+            throw new CrucibleException("--threads: must be at least 1, got " + threadCount);
+        }
+        Recipe recipe = RecipeParser.parse(recipeFile);
+        try (OpenedModels models = new OpenedModels()) {
+            MergePlan plan = MergePlanner.plan(recipe, models);
+            try (OutputFolder folder = OutputFolder.create(outDir, force)) {
+                MergeStats stats;
+                ProgressListener progress = System.console() != null && System.console().isTerminal()
+                        ? new ProgressLine(System.err) : ProgressListener.NONE;
+                try (SafetensorsSink sink = new SafetensorsSink(folder.staging(), plan.outputs(), maxShard);
+                     MergeRunner runner = new MergeRunner(models)) {
+                    stats = runner.merge(plan, sink, new MergeOptions(seed, threadCount, progress));
+                }
+                MergedModelFiles.write(plan, folder.staging());
+                ModelCard.write(plan, folder.target().getFileName().toString(), folder.staging());
+                Path target = folder.commit();
+                PrintWriter out = spec.commandLine().getOut();
+                out.printf(Locale.ROOT, "merged %d tensors (%s, %s) into %s in %.1f s%n", stats.tensors(),
+                        ByteSize.format(stats.bytesWritten()), plan.outDtype().safetensorsName(), target,
+                        stats.wallTime().toNanos() / 1e9);
+                out.flush();
+            }
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,273 @@
+package dev.crucible.stream;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import dev.crucible.error.CrucibleException;
+import dev.crucible.merge.MergeInput;
+import dev.crucible.merge.MergeMethod;
+import dev.crucible.merge.MergeMethods;
+import dev.crucible.merge.TensorValues;
+import dev.crucible.plan.MergePlan;
+import dev.crucible.plan.OpenedModels;
+import dev.crucible.plan.PlannedTensor;
+import dev.crucible.plan.SourceRef;
+import dev.crucible.tensor.Tensor;
+import dev.crucible.tensor.TensorInfo;
+import org.apache.pekko.actor.ActorSystem;
+import org.apache.pekko.stream.Materializer;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Runs a {@link MergePlan} as a Pekko Streams pipeline: tensors are loaded (memory-mapped, decoded to
+ * float32 on a dedicated I/O pool), merged on a compute pool of {@code threads} threads and handed to
+ * a {@link TensorSink} from the I/O pool. A byte budget bounds the float32 data in flight, so peak memory is a few
+ * tensors whatever the model size; every stage is back-pressured.
+ *
+ * <p>One runner (and its actor system) serves many merges; sources stay mapped in the
+ * {@link OpenedModels} the caller owns.
+ */
+public final class MergeRunner implements AutoCloseable {
+
+    private final OpenedModels models;
+    private final ActorSystem system;
+    private final Materializer materializer;
+
+    /** A runner reading sources through {@code models} (not closed by the runner). */
+    public MergeRunner(OpenedModels models) {
+        this.models = models;
+        this.system = ActorSystem.create("crucible-merge", actorConfig());
+        this.materializer = Materializer.createMaterializer(system);
+    }
+
+    /** Plans nothing, opens what the plan needs, merges into {@code sink}, and closes everything again. */
+    public static MergeStats run(MergePlan plan, TensorSink sink, MergeOptions options) {
+        try (OpenedModels opened = new OpenedModels(); MergeRunner runner = new MergeRunner(opened)) {
+            return runner.merge(plan, sink, options);
+        }
+    }
+
+    /** Merges every tensor of {@code plan} into {@code sink}, then calls {@link TensorSink#finish()}. */
+    public MergeStats merge(MergePlan plan, TensorSink sink, MergeOptions options) {
+        long start = System.nanoTime();
+        ByteBudget budget = new ByteBudget(options.memoryBudget());
+        AtomicLong bytesRead = new AtomicLong();
+        AtomicLong bytesWritten = new AtomicLong();
+        AtomicInteger done = new AtomicInteger();
+        int total = plan.tensors().size();
+        long totalBytes = plan.outputBytes();
+        // Decoding and encoding cost about as much CPU as elementwise merging, so I/O gets as many threads.
+        int ioThreads = Math.max(2, options.threads());
+        ExecutorService io = Executors.newFixedThreadPool(ioThreads, daemonThreads("crucible-merge-io"));
+        ExecutorService compute = Executors.newFixedThreadPool(options.threads(), daemonThreads("crucible-merge"));
+        try {
+            Source.from(plan.tensors())
+                    .mapAsync(1, t -> budget.acquire(workingBytes(t)).thenApply(granted -> new Job(t, granted)))
+                    .mapAsync(ioThreads, job -> CompletableFuture.supplyAsync(() -> load(plan, job, bytesRead), io))
+                    .mapAsync(options.threads(), job -> CompletableFuture.supplyAsync(
+                            () -> mergeOne(job, options.seed()), compute))
+                    .mapAsyncUnordered(ioThreads, job -> CompletableFuture.supplyAsync(() -> {
+                        write(job, sink);
+                        budget.release(job.granted);
+                        return job.tensor.output();
+                    }, io))
+                    .map(info -> {
+                        long written = bytesWritten.addAndGet(info.byteSize());
+                        options.progress().onTensor(new MergeProgress(done.incrementAndGet(), total, bytesRead.get(),
+                                written, totalBytes, Duration.ofNanos(System.nanoTime() - start), info.name()));
+                        return info;
+                    })
+                    .runWith(Sink.ignore(), materializer)
+                    .toCompletableFuture()
+                    .get();
+        } catch (ExecutionException e) {
+            throw rethrow(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CrucibleException("merge interrupted");
+        } finally {
+            compute.shutdownNow();
+            io.shutdownNow();
+        }
+        sink.finish();
+        return new MergeStats(done.get(), bytesRead.get(), bytesWritten.get(),
+                Duration.ofNanos(System.nanoTime() - start));
+    }
+
+    private static MergeMethod methodOf(String name) {
+        return MergeMethods.byName(name).orElseThrow(() -> new CrucibleException("unknown merge method '" + name + "'"));
+    }
+
+    /** Float32 bytes a tensor needs while it is merged: its inputs, the output and two scratch arrays. */
+    private static long workingBytes(PlannedTensor t) {
+        return (t.inputs().size() + 3L) * t.output().elementCount() * Float.BYTES;
+    }
+
+    private Job load(MergePlan plan, Job job, AtomicLong bytesRead) {
+        PlannedTensor t = job.tensor;
+        try {
+            if (t.isRawCopy() || isUnscaledCopy(t)) {
+                Tensor raw = tensor(plan, t.sources().getFirst());
+                if (raw.info().dtype() == t.output().dtype()) {
+                    bytesRead.addAndGet(raw.info().byteSize());
+                    job.raw = raw;
+                    return job;
+                }
+            }
+            job.base = t.base() == null ? null : values(plan, t.base(), bytesRead);
+            job.models = new ArrayList<>();
+            for (SourceRef ref : t.sources()) {
+                job.models.add(values(plan, ref, bytesRead));
+            }
+            job.rebase = t.rebaseOnto() == null ? null : values(plan, t.rebaseOnto(), bytesRead);
+            return job;
+        } catch (CrucibleException e) {
+            throw new CrucibleException(t.output().name() + ": cannot read input: " + e.getMessage(), e);
+        }
+    }
+
+    /** A passthrough without scale: when the dtype stays the same, the bytes are copied without decoding. */
+    private static boolean isUnscaledCopy(PlannedTensor t) {
+        return t.method().equals("passthrough") && t.base() == null && t.sources().size() == 1
+                && t.params().perModel().getFirst().isEmpty();
+    }
+
+    private Tensor tensor(MergePlan plan, SourceRef ref) {
+        return models.checkpoint(plan.folderOf(ref.model())).tensor(ref.tensorName());
+    }
+
+    private TensorValues values(MergePlan plan, SourceRef ref, AtomicLong bytesRead) {
+        Tensor tensor = tensor(plan, ref);
+        bytesRead.addAndGet(tensor.info().byteSize());
+        return new TensorValues(ref.model(), tensor.info().shape(), tensor.toFloats());
+    }
+
+    private static Job mergeOne(Job job, long seed) {
+        PlannedTensor t = job.tensor;
+        if (job.raw != null) {
+            return job;
+        }
+        TensorInfo out = t.output();
+        MergeMethod method = methodOf(t.method());
+        float[] merged = method.merge(new MergeInput(out.name(), out.shape(), job.base, job.models, t.params(),
+                tensorSeed(seed, out.name())));
+        if (merged.length != out.elementCount()) {
+            throw new IllegalStateException(method.name() + " produced " + merged.length + " values for "
+                    + out + " (" + out.elementCount() + " expected)");
+        }
+        if (job.rebase != null) {
+            // Task vectors were taken against job.base; move the result onto the new base.
+            float[] from = job.base.values();
+            float[] onto = job.rebase.values();
+            for (int i = 0; i < merged.length; i++) {
+                merged[i] = (float) ((double) merged[i] - from[i] + onto[i]);
+            }
+        }
+        job.base = null;
+        job.models = null;
+        job.rebase = null;
+        job.merged = merged;
+        return job;
+    }
+
+    private static void write(Job job, TensorSink sink) {
+        if (job.raw != null) {
+            sink.acceptRaw(job.tensor.output(), job.raw.data());
+        } else {
+            sink.accept(job.tensor.output(), job.merged);
+        }
+        job.merged = null;
+        job.raw = null;
+    }
+
+    /**
+     * A per-tensor seed: the run's seed mixed with the tensor name (SplitMix64 finaliser over an FNV-1a
+     * hash), so every tensor draws its own reproducible random stream whatever the scheduling.
+     */
+    static long tensorSeed(long seed, String tensorName) {
+        long h = 0xcbf29ce484222325L;
+        for (byte b : tensorName.getBytes(StandardCharsets.UTF_8)) {
+            h = (h ^ (b & 0xff)) * 0x100000001b3L;
+        }
+        long z = seed ^ h;
+        z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
+        z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
+        return z ^ (z >>> 31);
+    }
+
+    private static RuntimeException rethrow(Throwable cause) {
+        Throwable c = cause;
+        while ((c instanceof CompletionException || c instanceof ExecutionException) && c.getCause() != null) {
+            c = c.getCause();
+        }
+        if (c instanceof RuntimeException r) {
+            return r;
+        }
+        if (c instanceof Error err) {
+            throw err;
+        }
+        return new IllegalStateException("merge failed: " + c, c);
+    }
+
+    private static Config actorConfig() {
+        return ConfigFactory.parseString("""
+                pekko.loglevel = "WARNING"
+                pekko.stdout-loglevel = "OFF"
+                pekko.log-dead-letters = off
+                pekko.daemonic = on
+                pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off
+                pekko.actor.default-dispatcher.fork-join-executor.parallelism-max = 2
+                """).withFallback(ConfigFactory.load());
+    }
+
+    private static ThreadFactory daemonThreads(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    /** Stops the actor system; the opened models stay open. */
+    @Override
+    public void close() {
+        system.terminate();
+        try {
+            system.getWhenTerminated().toCompletableFuture().get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException e) {
+            // Termination failures leave nothing to clean up for the caller.
+        }
+    }
+
+    /** One tensor moving through the stages; each stage fills what the next needs and drops the rest. */
+    private static final class Job {
+        final PlannedTensor tensor;
+        final long granted;
+        TensorValues base;
+        List<TensorValues> models;
+        TensorValues rebase;
+        Tensor raw;
+        float[] merged;
+
+        Job(PlannedTensor tensor, long granted) {
+            this.tensor = tensor;
+            this.granted = granted;
+        }
+    }
+}
