@@ -136,16 +136,8 @@ public final class FloatCodec {
         long b = dstByteOffset;
         switch (dtype) {
             case F32 -> MemorySegment.copy(src, off, dst, FLOAT_LE, b, count);
-            case BF16 -> {
-                for (int i = 0; i < count; i++) {
-                    dst.set(SHORT_LE, b + 2L * i, floatToBf16(src[off + i]));
-                }
-            }
-            case F16 -> {
-                for (int i = 0; i < count; i++) {
-                    dst.set(SHORT_LE, b + 2L * i, Float.floatToFloat16(src[off + i]));
-                }
-            }
+            case BF16 -> encodeSixteen(src, off, count, dst, b, true);
+            case F16 -> encodeSixteen(src, off, count, dst, b, false);
             case F64 -> {
                 for (int i = 0; i < count; i++) {
                     dst.set(DOUBLE_LE, b + 8L * i, src[off + i]);
@@ -192,6 +184,28 @@ public final class FloatCodec {
                     dst.set(BYTE, b + i, src[off + i] != 0f ? (byte) 1 : (byte) 0);
                 }
             }
+        }
+    }
+
+    // Converting into a short[] chunk and copying it in bulk lets the JIT vectorise the rounding loop,
+    // which per-element MemorySegment stores prevent.
+    private static void encodeSixteen(float[] src, int off, int count, MemorySegment dst, long base,
+                                      boolean bf16) {
+        short[] buf = new short[Math.min(count, CHUNK)];
+        for (int done = 0; done < count; ) {
+            int n = Math.min(buf.length, count - done);
+            int o = off + done;
+            if (bf16) {
+                for (int i = 0; i < n; i++) {
+                    buf[i] = floatToBf16(src[o + i]);
+                }
+            } else {
+                for (int i = 0; i < n; i++) {
+                    buf[i] = Float.floatToFloat16(src[o + i]);
+                }
+            }
+            MemorySegment.copy(buf, 0, dst, SHORT_LE, base + 2L * done, n);
+            done += n;
         }
     }
 
