@@ -1,6 +1,10 @@
 package dev.crucible.cli;
 
 import dev.crucible.checkpoint.InspectCommand;
+import dev.crucible.eval.EvalCommand;
+import dev.crucible.runtime.GenerateCommand;
+import dev.crucible.runtime.LogitsCommand;
+import dev.crucible.stream.MergeCommand;
 import java.util.List;
 
 /** The subcommands each module contributes, in the order {@code crucible --help} lists them. */
@@ -8,6 +12,11 @@ final class Subcommands {
     private Subcommands() {}
 
     static List<Object> all() {
-        return List.of(new InspectCommand());
+        return List.of(
+                new InspectCommand(),
+                new MergeCommand(),
+                new GenerateCommand(),
+                new LogitsCommand(),
+                new EvalCommand());
     }
 }
