@@ -1,0 +1,166 @@
+package dev.crucible.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+/**
+ * The process-wide Micrometer registry with Crucible's meters, exported in Prometheus text format.
+ * Other modules reuse {@link #registry()} to add their own {@code crucible_*} meters.
+ */
+public final class CrucibleMetrics implements AutoCloseable {
+
+    /** Latency buckets (seconds) wide enough for a health probe and a long generation alike. */
+    private static final Duration[] LATENCY_BUCKETS = {
+        Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50),
+        Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1),
+        Duration.ofMillis(2500), Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(30),
+        Duration.ofSeconds(60)
+    };
+
+    private final PrometheusMeterRegistry registry;
+    private final JvmGcMetrics gcMetrics;
+    private final Timer timeToFirstToken;
+    private final Counter promptTokens;
+    private final Counter completionTokens;
+    private final DistributionSummary tokensPerSecond;
+    private final Timer swapDuration;
+    private final MultiGauge modelInfo;
+    private final AtomicInteger retiringModels = new AtomicInteger();
+
+    public CrucibleMetrics() {
+        registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        new JvmMemoryMetrics().bindTo(registry);
+        gcMetrics = new JvmGcMetrics();
+        gcMetrics.bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ClassLoaderMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        timeToFirstToken = Timer.builder("crucible.generation.time.to.first.token")
+                .description("Time from admission to the first generated token of a streamed response")
+                .serviceLevelObjectives(LATENCY_BUCKETS)
+                .register(registry);
+        promptTokens = Counter.builder("crucible.generation.tokens")
+                .description("Tokens processed by the model")
+                .tag("kind", "prompt")
+                .register(registry);
+        completionTokens = Counter.builder("crucible.generation.tokens")
+                .description("Tokens processed by the model")
+                .tag("kind", "completion")
+                .register(registry);
+        tokensPerSecond = DistributionSummary.builder("crucible.generation.speed")
+                .baseUnit("tokens.per.second")
+                .description("Generated tokens per second of model time, per request")
+                .serviceLevelObjectives(1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500)
+                .register(registry);
+        swapDuration = Timer.builder("crucible.model.swap.duration")
+                .description("Time to load, validate and switch to a promoted model")
+                .serviceLevelObjectives(LATENCY_BUCKETS)
+                .register(registry);
+        Gauge.builder("crucible.model.retiring", retiringModels, AtomicInteger::get)
+                .description("Replaced models still serving requests that started on them")
+                .register(registry);
+        modelInfo = MultiGauge.builder("crucible.model.info")
+                .description("The model currently served (value 1), labelled with its version and path")
+                .register(registry);
+    }
+
+    /** The registry to add meters to; names follow Prometheus conventions once exported. */
+    public MeterRegistry registry() {
+        return registry;
+    }
+
+    /** Everything registered, in the Prometheus text exposition format. */
+    public String scrape() {
+        return registry.scrape();
+    }
+
+    /** One HTTP request answered on {@code route} (the matched path template) with {@code status}. */
+    public void recordRequest(String route, String method, int status, Duration latency) {
+        Timer.builder("crucible.http.server.requests")
+                .description("HTTP requests by route, method and status")
+                .tags("route", route, "method", method, "status", Integer.toString(status))
+                .serviceLevelObjectives(LATENCY_BUCKETS)
+                .register(registry)
+                .record(latency);
+    }
+
+    /** A request refused before it reached a model, e.g. {@code queue_full} or {@code timeout}. */
+    public void recordRejection(String reason) {
+        Counter.builder("crucible.admission.rejected")
+                .description("Requests refused by admission control")
+                .tag("reason", reason)
+                .register(registry)
+                .increment();
+    }
+
+    /** Registers the admission gauges, read on every scrape. */
+    public void trackAdmission(Supplier<Number> queued, Supplier<Number> inFlight) {
+        Gauge.builder("crucible.admission.queue.depth", queued)
+                .description("Requests waiting for a model slot")
+                .register(registry);
+        Gauge.builder("crucible.admission.in.flight", inFlight)
+                .description("Requests running on a model")
+                .register(registry);
+    }
+
+    /** How many replaced models still wait for the last request that started on them. */
+    public void recordRetiringModels(int count) {
+        retiringModels.set(count);
+    }
+
+    public void recordTimeToFirstToken(Duration sinceAdmission) {
+        timeToFirstToken.record(sinceAdmission);
+    }
+
+    /** One finished generation: token counts and the model time it took. */
+    public void recordGeneration(int prompt, int completion, Duration modelTime) {
+        promptTokens.increment(prompt);
+        completionTokens.increment(completion);
+        double seconds = modelTime.toNanos() / 1e9;
+        if (completion > 0 && seconds > 0) {
+            tokensPerSecond.record(completion / seconds);
+        }
+    }
+
+    /** A promotion attempt: successes also replace the model info gauge's labels. */
+    public void recordSwap(boolean success, Duration took) {
+        Counter.builder("crucible.model.swaps")
+                .description("Model promotions by outcome")
+                .tag("outcome", success ? "success" : "failure")
+                .register(registry)
+                .increment();
+        if (success) {
+            swapDuration.record(took);
+        }
+    }
+
+    /** Marks {@code version} as the served model. */
+    public void recordServedModel(String version, String name, String path) {
+        modelInfo.register(
+                List.of(MultiGauge.Row.of(Tags.of("version", version, "name", name, "path", path), 1)), true);
+    }
+
+    @Override
+    public void close() {
+        gcMetrics.close();
+        registry.close();
+    }
+}

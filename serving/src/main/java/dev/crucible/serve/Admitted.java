@@ -1,0 +1,17 @@
+package dev.crucible.serve;
+
+/**
+ * A request that holds a model slot and a lease on the model version it will run on. Closing it
+ * gives both back; the model version stays open until then.
+ */
+public record Admitted(AdmissionControl.Permit permit, ModelLease lease, long admittedAtNanos) implements AutoCloseable {
+
+    @Override
+    public void close() {
+        try {
+            lease.close();
+        } finally {
+            permit.close();
+        }
+    }
+}

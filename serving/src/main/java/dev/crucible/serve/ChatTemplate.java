@@ -1,0 +1,10 @@
+package dev.crucible.serve;
+
+import java.util.List;
+
+/** Turns chat messages into the single prompt string a causal model continues. */
+public interface ChatTemplate {
+
+    /** The prompt for {@code messages}, ending where the assistant's reply should begin. */
+    String render(List<ChatMessage> messages);
+}

@@ -1,0 +1,99 @@
+package dev.crucible.serve;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Chat templates as published on the Hugging Face hub, against what apply_chat_template renders. */
+class JinjaChatTemplateTest {
+
+    private static final String CHATML = "{% for message in messages %}{{'<|im_start|>' + message['role'] + '\\n' + message['content']"
+            + " + '<|im_end|>' + '\\n'}}{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}";
+
+    private static final String LLAMA2 = "{% if messages[0]['role'] == 'system' %}{% set loop_messages = messages[1:] %}"
+            + "{% set system_message = messages[0]['content'] %}{% else %}{% set loop_messages = messages %}"
+            + "{% set system_message = false %}{% endif %}{% for message in loop_messages %}"
+            + "{% if (message['role'] == 'user') != (loop.index0 % 2 == 0) %}"
+            + "{{ raise_exception('Conversation roles must alternate user/assistant/user/assistant/...') }}{% endif %}"
+            + "{% if loop.index0 == 0 and system_message != false %}"
+            + "{% set content = '<<SYS>>\\n' + system_message + '\\n<</SYS>>\\n\\n' + message['content'] %}"
+            + "{% else %}{% set content = message['content'] %}{% endif %}{% if message['role'] == 'user' %}"
+            + "{{ bos_token + '[INST] ' + content.strip() + ' [/INST]' }}{% elif message['role'] == 'assistant' %}"
+            + "{{ ' '  + content.strip() + ' ' + eos_token }}{% endif %}{% endfor %}";
+
+    private static final String ZEPHYR = """
+            {% for message in messages %}
+            {% if message['role'] == 'user' %}
+            {{ '<|user|>\\n' + message['content'] + eos_token }}
+            {% elif message['role'] == 'system' %}
+            {{ '<|system|>\\n' + message['content'] + eos_token }}
+            {% elif message['role'] == 'assistant' %}
+            {{ '<|assistant|>\\n'  + message['content'] + eos_token }}
+            {% endif %}
+            {% if loop.last and add_generation_prompt %}
+            {{ '<|assistant|>' }}
+            {% endif %}
+            {% endfor %}""";
+
+    @Test
+    void chatMlRendersEveryTurnThenTheAssistantPrompt() {
+        String prompt = new JinjaChatTemplate(CHATML, "", "").render(List.of(
+                new ChatMessage("system", "You are helpful."), new ChatMessage("user", "Hi")));
+        assertThat(prompt).isEqualTo("<|im_start|>system\nYou are helpful.<|im_end|>\n<|im_start|>user\nHi<|im_end|>\n"
+                + "<|im_start|>assistant\n");
+    }
+
+    @Test
+    void llama2FoldsTheSystemPromptIntoTheFirstTurn() {
+        String prompt = new JinjaChatTemplate(LLAMA2, "<s>", "</s>").render(List.of(new ChatMessage("system", "SYS"),
+                new ChatMessage("user", "Hi"), new ChatMessage("assistant", "Hello"), new ChatMessage("user", " Bye ")));
+        assertThat(prompt).isEqualTo("<s>[INST] <<SYS>>\nSYS\n<</SYS>>\n\nHi [/INST] Hello </s><s>[INST] Bye [/INST]");
+    }
+
+    @Test
+    void raiseExceptionBecomesABadRequest() {
+        JinjaChatTemplate template = new JinjaChatTemplate(LLAMA2, "<s>", "</s>");
+        assertThatThrownBy(() -> template.render(List.of(new ChatMessage("user", "a"), new ChatMessage("user", "b"))))
+                .isInstanceOfSatisfying(ApiException.class, e -> {
+                    assertThat(e.status()).isEqualTo(400);
+                    assertThat(e.getMessage()).contains("roles must alternate");
+                });
+    }
+
+    @Test
+    void blockTagsTrimTheirNewlinesLikeTransformers() {
+        String prompt = new JinjaChatTemplate(ZEPHYR, "<s>", "</s>").render(List.of(new ChatMessage("user", "Hi")));
+        assertThat(prompt).isEqualTo("<|user|>\nHi</s>\n<|assistant|>\n");
+    }
+
+    @Test
+    void whitespaceControlAndFiltersWork() {
+        String source = "{%- for m in messages -%}\n  [{{ loop.index }}/{{ messages|length }}:{{ m.content|trim|upper }}]\n"
+                + "{%- endfor %}{{ missing is defined }}{{ 'x' if messages|length > 1 else 'y' }}{{ messages[-1].role }}";
+        String prompt = new JinjaChatTemplate(source, "", "").render(List.of(new ChatMessage("user", " a "),
+                new ChatMessage("assistant", "b")));
+        assertThat(prompt).isEqualTo("[1/2:A][2/2:B]Falsexassistant");
+    }
+
+    @Test
+    void theModelFolderDecidesTheTemplate(@TempDir Path dir) throws Exception {
+        assertThat(ChatTemplates.forModelDir(dir)).isInstanceOf(PlainChatTemplate.class);
+        Files.writeString(dir.resolve("tokenizer_config.json"),
+                "{\"bos_token\":{\"content\":\"<s>\"},\"eos_token\":\"</s>\",\"chat_template\":" + ApiClient.JSON.writeValueAsString(LLAMA2) + "}");
+        assertThat(ChatTemplates.forModelDir(dir).render(List.of(new ChatMessage("user", "Hi")))).isEqualTo("<s>[INST] Hi [/INST]");
+        Files.writeString(dir.resolve("tokenizer_config.json"), "{\"chat_template\":\"{% macro x() %}{% endmacro %}\"}");
+        assertThat(ChatTemplates.forModelDir(dir)).as("unsupported Jinja falls back").isInstanceOf(PlainChatTemplate.class);
+    }
+
+    @Test
+    void theZooModelsHaveNoTemplateSoChatsArePlain() {
+        ChatTemplate zoo = ChatTemplates.forModelDir(ZooServeTest.zoo().resolve("expert-add"));
+        assertThat(zoo).isInstanceOf(PlainChatTemplate.class);
+        assertThat(zoo.render(List.of(new ChatMessage("system", "s"), new ChatMessage("user", "add 1 2 =")))).isEqualTo("s\nadd 1 2 =");
+    }
+}
