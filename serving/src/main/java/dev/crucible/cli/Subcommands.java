@@ -4,6 +4,7 @@ import dev.crucible.checkpoint.InspectCommand;
 import dev.crucible.eval.EvalCommand;
 import dev.crucible.runtime.GenerateCommand;
 import dev.crucible.runtime.LogitsCommand;
+import dev.crucible.serve.ServeCommand;
 import dev.crucible.stream.MergeCommand;
 import java.util.List;
 
@@ -17,6 +18,7 @@ final class Subcommands {
                 new MergeCommand(),
                 new GenerateCommand(),
                 new LogitsCommand(),
-                new EvalCommand());
+                new EvalCommand(),
+                new ServeCommand());
     }
 }
