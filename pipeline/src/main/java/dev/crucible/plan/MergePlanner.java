@@ -57,6 +57,11 @@ public final class MergePlanner {
     private final Set<MergeParameters> validated = new HashSet<>();
     /** The model task vectors are taken against: task_vector_base when given, else base_model. */
     private final String deltaBase;
+    /**
+     * Linear averages every listed model, base_model included (as mergekit does); for it the base is
+     * an ordinary source, not the model task vectors are taken against.
+     */
+    private final boolean baseIsOrdinarySource;
     /** The base merged task vectors are added to when it differs from {@link #deltaBase}. */
     private final String rebaseTarget;
 
@@ -66,6 +71,7 @@ public final class MergePlanner {
         this.method = MergeMethods.byName(recipe.mergeMethod()).orElseThrow(() ->
                 new CrucibleException("merge_method: unknown method '" + recipe.mergeMethod() + "'"));
         this.deltaBase = recipe.taskVectorBase() != null ? recipe.taskVectorBase() : recipe.baseModel();
+        this.baseIsOrdinarySource = method.name().equals("linear") && recipe.taskVectorBase() == null;
         this.rebaseTarget = recipe.taskVectorBase() != null ? recipe.baseModel() : null;
     }
 
@@ -191,7 +197,7 @@ public final class MergePlanner {
                 baseListed |= entry.model().equals(deltaBase);
                 sources.add(new PlanSource(entry.model(), 0, entry.parameters()));
             }
-            if (deltaBase != null && !baseListed && !passthrough) {
+            if (deltaBase != null && !baseListed && !passthrough && !baseIsOrdinarySource) {
                 sources.add(new PlanSource(deltaBase, 0, Map.of()));
             }
             List<String> all = new ArrayList<>(sources.stream().map(PlanSource::model).toList());
@@ -282,7 +288,7 @@ public final class MergePlanner {
             TensorInfo info = lookup(src.model, inCanonical, outName);
             infos.add(info);
             SourceRef ref = new SourceRef(src.model, info.name());
-            if (src.model.equals(deltaBase)) {
+            if (src.model.equals(deltaBase) && !baseIsOrdinarySource) {
                 base = ref;
                 shapeSource = info;
                 if (rebaseTarget != null) {

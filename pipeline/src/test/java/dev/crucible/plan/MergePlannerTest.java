@@ -57,6 +57,21 @@ class MergePlannerTest {
     }
 
     @Test
+    void linearAveragesAListedBaseModelLikeAnyOtherModel() {
+        MergePlan plan = plan("""
+                merge_method: linear
+                base_model: base
+                models:
+                  - {model: base, parameters: {weight: 0.25}}
+                  - {model: expert-add, parameters: {weight: 0.75}}
+                """);
+        PlannedTensor q = byName(plan).get("model.layers.0.self_attn.q_proj.weight");
+        assertThat(q.base()).isNull();
+        assertThat(q.sources()).extracting(SourceRef::model).containsExactly("base", "expert-add");
+        assertThat(weight(q, 0)).isEqualTo(0.25);
+    }
+
+    @Test
     void gradientsFollowLayerPositionsAndEndTensorsTakeTheEnds() {
         Map<String, PlannedTensor> t = byName(plan("""
                 merge_method: linear

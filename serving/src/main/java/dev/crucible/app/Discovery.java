@@ -1,0 +1,28 @@
+package dev.crucible.app;
+
+import java.util.Arrays;
+import java.util.Optional;
+
+/** How cluster nodes find each other: listed seed nodes, or Pekko Management's Kubernetes API discovery. */
+public enum Discovery {
+    /** {@code seed_nodes} from the config file. */
+    CONFIG("config"),
+    /** Cluster Bootstrap with {@code pekko.discovery.kubernetes-api} (pods found by label). */
+    KUBERNETES("kubernetes");
+
+    private final String key;
+
+    Discovery(String key) {
+        this.key = key;
+    }
+
+    /** The spelling used in the config file. */
+    public String key() {
+        return key;
+    }
+
+    /** The value spelled {@code key}, if any. */
+    public static Optional<Discovery> byKey(String key) {
+        return Arrays.stream(values()).filter(d -> d.key.equals(key)).findFirst();
+    }
+}

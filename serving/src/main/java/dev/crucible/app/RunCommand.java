@@ -1,0 +1,51 @@
+package dev.crucible.app;
+
+import dev.crucible.remerge.RemergeRoutes;
+import dev.crucible.serve.ServeConfig;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code crucible run APP.yml}: serve the champion and re-merge it onto every new base, until SIGTERM or Ctrl-C. */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = {"The always-on service: builds the champion from initial_base, serves it, watches bases_dir "
+                + "(and POST /admin/bases), re-merges the recipe onto each new base, evaluates the candidate and "
+                + "promotes it when the gates pass.", "History and champion survive restarts (state_dir)."})
+public final class RunCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "APP.yml", description = "The app config (serve, recipe, initial_base, bases_dir, "
+            + "tasks, gates, state_dir, watch, cluster).")
+    Path configFile;
+
+    @Override
+    public Integer call() {
+        AppConfig config = AppConfigParser.parse(configFile);
+        ServeConfig serve = RemergeApp.serveConfig(config);
+        PrintWriter out = spec.commandLine().getOut();
+        out.println("building the champion from " + config.initialBase() + " (recipe " + config.recipe() + ") ...");
+        out.flush();
+        try (RemergeApp app = RemergeApp.start(config, serve)) {
+            String base = app.baseUri().toString();
+            String auth = serve.adminToken().isPresent() ? " (bearer token)" : " (disabled: no admin token)";
+            out.println("champion " + app.service().champion().map(c -> c.id()).orElse("?") + " serves on " + base);
+            out.println("  completions  POST " + base + "/v1/completions");
+            out.println("  models       GET  " + base + "/v1/models");
+            out.println("  metrics      GET  " + base + "/metrics");
+            out.println("  new base     POST " + base + RemergeRoutes.BASES + auth + "  or drop a folder into " + config.basesDir());
+            out.println("  history      GET  " + base + RemergeRoutes.HISTORY + auth);
+            out.println("  rollback     POST " + base + RemergeRoutes.ROLLBACK + auth);
+            out.println("press Ctrl-C to stop");
+            out.flush();
+            app.whenTerminated().toCompletableFuture().join();
+            out.println("stopped");
+        }
+        return 0;
+    }
+}

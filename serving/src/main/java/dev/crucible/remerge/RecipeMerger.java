@@ -1,0 +1,109 @@
+package dev.crucible.remerge;
+
+import dev.crucible.app.AppConfig;
+import dev.crucible.error.CrucibleException;
+import dev.crucible.plan.MergePlan;
+import dev.crucible.plan.MergePlanner;
+import dev.crucible.plan.OpenedModels;
+import dev.crucible.recipe.Recipe;
+import dev.crucible.recipe.RecipeParser;
+import dev.crucible.safetensors.ByteSize;
+import dev.crucible.safetensors.OutputFolder;
+import dev.crucible.stream.MergeOptions;
+import dev.crucible.stream.MergeRunner;
+import dev.crucible.stream.MergeStats;
+import dev.crucible.stream.MergedModelFiles;
+import dev.crucible.stream.ModelCard;
+import dev.crucible.stream.ProgressListener;
+import dev.crucible.stream.SafetensorsSink;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+
+/**
+ * Merges the app's recipe onto a base: {@code ${BASE}} in the recipe text becomes the base folder, then
+ * the ordinary merge pipeline (planner, streaming runner, safetensors sink) writes the candidate into
+ * an {@link OutputFolder}, so an interrupted merge leaves no half-written candidate behind.
+ */
+public final class RecipeMerger implements CandidateMerger {
+
+    private static final long SHARD_BYTES = ByteSize.parseSize("5GB");
+
+    private final Path recipeFile;
+    private final String template;
+    private final int threads;
+
+    private RecipeMerger(Path recipeFile, String template, int threads) {
+        this.recipeFile = recipeFile;
+        this.template = template;
+        this.threads = threads;
+    }
+
+    /** Reads the recipe and checks it names the base as {@code ${BASE}} and parses once substituted. */
+    public static RecipeMerger load(Path recipeFile, int threads) {
+        String text;
+        try {
+            text = Files.readString(recipeFile);
+        } catch (NoSuchFileException e) {
+            throw new CrucibleException("recipe: " + recipeFile + " not found");
+        } catch (IOException e) {
+            throw new CrucibleException("recipe: cannot read " + recipeFile + " (" + e.getMessage() + ")", e);
+        }
+        if (!text.contains(AppConfig.BASE_PLACEHOLDER)) {
+            throw new CrucibleException("recipe: " + recipeFile + " must name the base as base_model: "
+                    + AppConfig.BASE_PLACEHOLDER + " so that new bases can be substituted");
+        }
+        RecipeMerger merger = new RecipeMerger(recipeFile, text, threads);
+        merger.recipeFor(recipeFile.toAbsolutePath().getParent());
+        return merger;
+    }
+
+    /** The recipe with {@code base} substituted for {@code ${BASE}}. */
+    public Recipe recipeFor(Path base) {
+        String quoted = "\"" + base.toAbsolutePath().normalize().toString().replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+        String yaml = template
+                .replace("\"" + AppConfig.BASE_PLACEHOLDER + "\"", quoted)
+                .replace("'" + AppConfig.BASE_PLACEHOLDER + "'", quoted)
+                .replace(AppConfig.BASE_PLACEHOLDER, quoted);
+        try {
+            return RecipeParser.parse(yaml, recipeFile.toAbsolutePath().getParent());
+        } catch (CrucibleException e) {
+            throw new CrucibleException("recipe " + recipeFile + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public MergeStats merge(Path base, Path target, MergeMeter meter) {
+        Recipe recipe = recipeFor(base);
+        try (OpenedModels models = new OpenedModels()) {
+            MergePlan plan = MergePlanner.plan(recipe, models);
+            try (OutputFolder folder = OutputFolder.create(target, true)) {
+                MergeStats stats;
+                try (SafetensorsSink sink = new SafetensorsSink(folder.staging(), plan.outputs(), SHARD_BYTES);
+                     MergeRunner runner = new MergeRunner(models)) {
+                    stats = runner.merge(plan, sink, new MergeOptions(0, threads, deltas(meter)));
+                }
+                MergedModelFiles.write(plan, folder.staging());
+                ModelCard.write(plan, target.getFileName().toString(), folder.staging());
+                folder.commit();
+                return stats;
+            }
+        }
+    }
+
+    /** Turns the runner's running totals into the increments the meter counts. */
+    private static ProgressListener deltas(MergeMeter meter) {
+        return new ProgressListener() {
+            private int tensors;
+            private long bytes;
+
+            @Override
+            public void onTensor(dev.crucible.stream.MergeProgress p) {
+                meter.written(p.done() - tensors, p.bytesWritten() - bytes);
+                tensors = p.done();
+                bytes = p.bytesWritten();
+            }
+        };
+    }
+}
