@@ -1,6 +1,8 @@
 package dev.crucible.cli;
 
+import dev.crucible.app.RunCommand;
 import dev.crucible.checkpoint.InspectCommand;
+import dev.crucible.demo.DemoCommand;
 import dev.crucible.eval.EvalCommand;
 import dev.crucible.runtime.GenerateCommand;
 import dev.crucible.runtime.LogitsCommand;
@@ -14,11 +16,13 @@ final class Subcommands {
 
     static List<Object> all() {
         return List.of(
+                new DemoCommand(),
                 new InspectCommand(),
                 new MergeCommand(),
                 new GenerateCommand(),
                 new LogitsCommand(),
                 new EvalCommand(),
-                new ServeCommand());
+                new ServeCommand(),
+                new RunCommand());
     }
 }
