@@ -1,0 +1,366 @@
+package dev.crucible.demo;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import dev.crucible.app.AppConfig;
+import dev.crucible.app.AppConfigParser;
+import dev.crucible.app.RemergeApp;
+import dev.crucible.error.CrucibleException;
+import dev.crucible.eval.EvaluationResult;
+import dev.crucible.eval.EvaluationSession;
+import dev.crucible.eval.ModelLoader;
+import dev.crucible.eval.ModelRef;
+import dev.crucible.evolve.EvolutionOutcome;
+import dev.crucible.evolve.EvolveConfigParser;
+import dev.crucible.evolve.EvolveOptions;
+import dev.crucible.evolve.Evolution;
+import dev.crucible.remerge.Decision;
+import dev.crucible.remerge.HistoryEntry;
+import dev.crucible.remerge.RemergeRoutes;
+import dev.crucible.serve.ServeConfig;
+import dev.crucible.stream.MergeCommand;
+import dev.crucible.task.Task;
+import dev.crucible.task.TaskLoader;
+import dev.crucible.task.TaskScore;
+import dev.crucible.task.TaskSpec;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+import picocli.CommandLine;
+
+/**
+ * The demo's five steps on the zoo, each printed as a heading and one-line results: hand merges of the
+ * two experts, their scores next to the experts', a short evolutionary search, the evolved merge served
+ * by the re-merge service, and a new base announced to it. Everything is written under the work folder.
+ */
+final class DemoStory {
+
+    private static final int STEPS = 5;
+    private static final List<String> TASKS = List.of("add", "rev");
+    private static final String INDENT = "  ";
+    private static final Duration EVALUATION_TIMEOUT = Duration.ofHours(1);
+    private static final Duration DECISION_TIMEOUT = Duration.ofMinutes(10);
+    private static final String TRY_PROMPT = "add 12 34 =";
+
+    private final DemoSettings settings;
+    private final DemoZoo zoo;
+    private final Path work;
+    private final PrintWriter out;
+    private final long started = System.nanoTime();
+
+    DemoStory(DemoSettings settings, PrintWriter out) {
+        this.settings = settings;
+        this.zoo = settings.zoo();
+        this.work = settings.work();
+        this.out = out;
+    }
+
+    /** Runs every step; with {@code exit} stops the service at the end, otherwise serves until the process is stopped. */
+    void run() {
+        line("crucible demo: the whole story on the zoo in " + zoo.dir());
+        line("everything goes to " + work);
+        Path evolvedRecipe;
+        try (EvaluationSession session = EvaluationSession.start(1, ModelLoader.standard(),
+                EvaluationSession.defaultSettings(), quietPekko())) {
+            Map<String, Path> merges = mergeByHand();
+            evolvedRecipe = evolve(session, evaluate(session, merges));
+        }
+        try (RemergeApp app = serve(evolvedRecipe)) {
+            announceNewBase(app);
+            finish(app);
+        }
+    }
+
+    // ---- step 1 ----
+
+    private Map<String, Path> mergeByHand() {
+        long t = step(1, "Merge expert-add and expert-rev with the hand recipes (linear, task_arithmetic, ties)");
+        Map<String, Path> recipes = HandRecipes.write(zoo, work.resolve("recipes"));
+        Map<String, Path> merged = new LinkedHashMap<>();
+        for (Map.Entry<String, Path> recipe : recipes.entrySet()) {
+            Path target = work.resolve("merges").resolve(recipe.getKey());
+            StringWriter said = new StringWriter();
+            CommandLine merge = new CommandLine(new MergeCommand()).setOut(new PrintWriter(said, true))
+                    .setExecutionExceptionHandler((e, cl, parsed) -> {
+                        throw e;
+                    });
+            merge.execute(recipe.getValue().toString(), target.toString(), "--threads",
+                    String.valueOf(settings.mergeThreads()));
+            line(INDENT + String.format(Locale.ROOT, "%-16s ", recipe.getKey()) + said.toString().strip());
+            merged.put(recipe.getKey(), target);
+        }
+        line(INDENT + "recipes: " + work.resolve("recipes") + "  (mergekit format; try: crucible merge RECIPE OUT)");
+        done(t);
+        return merged;
+    }
+
+    // ---- step 2 ----
+
+    private List<ModelScores> evaluate(EvaluationSession session, Map<String, Path> merges) {
+        long t = step(2, "Evaluate experts and hand merges on the test sets (" + settings.testLimit() + " items per task)");
+        List<Task> test = tasks(zoo.addTest(), zoo.revTest(), settings.testLimit());
+        List<ModelScores> rows = new ArrayList<>();
+        rows.add(new ModelScores("expert-add", "expert", score(session, zoo.expertAdd(), test)));
+        rows.add(new ModelScores("expert-rev", "expert", score(session, zoo.expertRev(), test)));
+        List<ModelScores> hand = new ArrayList<>();
+        merges.forEach((name, dir) -> hand.add(new ModelScores(name, "hand merge", score(session, dir, test))));
+        rows.addAll(hand);
+        out.print(ScoreTable.render(rows, TASKS, INDENT));
+        ModelScores bestHand = best(hand);
+        line(INDENT + String.format(Locale.ROOT, "experts: add %s on add, rev %s on rev; best hand merge %s keeps "
+                        + "only %s on its weaker task", pct(rows.get(0).scores().get("add")),
+                pct(rows.get(1).scores().get("rev")), bestHand.name(), pct(bestHand.weakest())));
+        done(t);
+        return hand;
+    }
+
+    // ---- step 3 ----
+
+    private Path evolve(EvaluationSession session, List<ModelScores> hand) {
+        int evaluations = settings.evolveEvaluations();
+        long t = step(3, "Evolve the task_arithmetic weights with CMA-ES, fitness = mean dev accuracy (" + evaluations
+                + " candidates, " + settings.devLimit() + " items per task)");
+        Path config = work.resolve("evolve.yml");
+        int population = Math.max(2, Math.min(6, evaluations));
+        try {
+            Files.writeString(config, """
+                    # the demo's search (crucible evolve %s evolve): weights of base + w_add (add - base) + w_rev (rev - base)
+                    base_model: %s
+                    models: [%s, %s]
+                    merge_method: task_arithmetic
+                    genome: {layer_groups: 1, filters: [], weight_range: [0, 2]}
+                    search: {population: %d, max_evaluations: %d, sigma: 0.3, seed: 1}
+                    tasks:
+                      - {name: add, path: %s, limit: %d}
+                      - {name: rev, path: %s, limit: %d}
+                    """.formatted(config.getFileName(), YamlText.quote(zoo.base()), YamlText.quote(zoo.expertAdd()),
+                    YamlText.quote(zoo.expertRev()), population, evaluations, YamlText.quote(zoo.addDev()),
+                    settings.devLimit(), YamlText.quote(zoo.revDev()), settings.devLimit()));
+        } catch (IOException e) {
+            throw new CrucibleException(config + ": cannot write the evolution config (" + e.getMessage() + ")", e);
+        }
+        Path outDir = work.resolve("evolve");
+        EvolutionOutcome outcome;
+        try (PrintStream progress = new PrintStream(new IndentedLines(out, INDENT), true, StandardCharsets.UTF_8)) {
+            outcome = Evolution.run(EvolveConfigParser.parse(config), outDir,
+                    new EvolveOptions(1, false, 0, settings.mergeThreads()), progress);
+        }
+        line(INDENT + String.format(Locale.ROOT, "best dev accuracy %s after %d candidates; report %s",
+                pct(outcome.report().evolved().devMean()), outcome.report().evaluations(), outDir.resolve("report.md")));
+        List<String> genes = new ArrayList<>();
+        outcome.report().parameters().forEach((name, value) -> genes.add(name + " " + value));
+        line(INDENT + "evolved parameters: " + String.join(", ", genes));
+        compareEvolved(session, hand, outDir.resolve("model"));
+        done(t);
+        return outDir.resolve("best-recipe.yml");
+    }
+
+    private void compareEvolved(EvaluationSession session, List<ModelScores> hand, Path model) {
+        line(INDENT + "the evolved merge on the same test items:");
+        ModelScores evolved = new ModelScores("evolved", "evolved",
+                score(session, model, tasks(zoo.addTest(), zoo.revTest(), settings.testLimit())));
+        List<ModelScores> rows = new ArrayList<>(hand);
+        rows.add(evolved);
+        out.print(ScoreTable.render(rows, TASKS, INDENT));
+        ModelScores bestHand = best(hand);
+        line(INDENT + String.format(Locale.ROOT, "evolved vs best hand merge (%s): %+.1f points mean, %+.1f points on "
+                        + "the weaker task", bestHand.name(), 100 * (evolved.mean() - bestHand.mean()),
+                100 * (evolved.weakest() - bestHand.weakest())));
+    }
+
+    // ---- step 4 ----
+
+    private RemergeApp serve(Path evolvedRecipe) {
+        long t = step(4, "Serve the evolved merge with crucible run (champion built from base, re-merged on new bases)");
+        checkPortFree(settings.port());
+        Path serviceDir = work.resolve("service");
+        Path appFile = RemergeAppFiles.write(serviceDir, evolvedRecipe, zoo, settings.port(), settings.devLimit());
+        AppConfig config = AppConfigParser.parse(appFile);
+        ServeConfig serve = RemergeApp.serveConfig(config);
+        line(INDENT + "wrote " + appFile + " and " + config.recipe() + " (base_model: ${BASE}, task_vector_base: base)");
+        line(INDENT + "the same service later, without the demo: crucible run " + appFile);
+        line(INDENT + "building the champion: merge onto " + zoo.base().getFileName() + ", score on dev, load ...");
+        RemergeApp app = RemergeApp.start(config, serve);
+        try {
+            URI base = app.baseUri();
+            HistoryEntry first = app.service().history().getFirst();
+            line(INDENT + "champion " + first.id() + " serves as " + first.version() + " on " + base + "  (dev "
+                    + scoreLine(first.scores()) + ")");
+            Path token = serviceDir.resolve(RemergeAppFiles.TOKEN);
+            line(INDENT + "try it:");
+            line(INDENT + INDENT + "curl " + base + "/v1/completions -H 'Content-Type: application/json' -d '{\"prompt\": \""
+                    + TRY_PROMPT + "\", \"max_tokens\": 4, \"temperature\": 0}'");
+            line(INDENT + INDENT + "curl " + base + "/v1/models");
+            line(INDENT + INDENT + "curl " + base + "/metrics");
+            line(INDENT + INDENT + "curl -H \"Authorization: Bearer $(cat " + token + ")\" " + base + RemergeRoutes.HISTORY);
+            LocalClient client = new LocalClient(base);
+            line(INDENT + "asked it: \"" + TRY_PROMPT + "\" -> \"" + client.complete(TRY_PROMPT, 4) + "\"");
+            done(t);
+            return app;
+        } catch (RuntimeException e) {
+            app.close();
+            throw e;
+        }
+    }
+
+    private static void checkPortFree(int port) {
+        if (port == 0) {
+            return;
+        }
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+        } catch (IOException e) {
+            throw new CrucibleException("--port " + port + ": 127.0.0.1:" + port + " is in use; pass another --port "
+                    + "(0 picks a free one)");
+        }
+    }
+
+    // ---- step 5 ----
+
+    private void announceNewBase(RemergeApp app) {
+        long t = step(5, "A new base arrives: announce base-v2 and let the gates decide");
+        Path basesDir = work.resolve("service").resolve(RemergeAppFiles.BASES);
+        Path arrived = basesDir.resolve(zoo.baseV2().getFileName());
+        copyCheckpoint(zoo.baseV2(), arrived);
+        line(INDENT + "copied " + zoo.baseV2().getFileName() + " into " + basesDir
+                + "  (or: POST " + RemergeRoutes.BASES + " {\"path\": ...})");
+        line(INDENT + "the service re-merges the evolved recipe onto it (task vectors still taken against base), "
+                + "scores it on dev and compares with the champion ...");
+        HistoryEntry decision = awaitDecision(app, arrived);
+        HistoryEntry champion = app.service().history().stream()
+                .filter(h -> h.id().equals(decision.champion())).findFirst().orElse(app.service().history().getFirst());
+        line(INDENT + decision.decision().name() + " " + decision.id() + ": dev " + scoreLine(decision.scores())
+                + " vs champion " + champion.id() + " " + scoreLine(champion.scores())
+                + String.format(Locale.ROOT, " (mean %+.1f points)", 100 * decision.meanGain()));
+        decision.reasons().forEach(r -> line(INDENT + INDENT + "because " + r));
+        String served = new LocalClient(app.baseUri()).servedVersion();
+        line(INDENT + "serving " + served + (decision.decision() == Decision.PROMOTED
+                ? " (the re-merge on base-v2)" : " (still the champion " + champion.id() + ")"));
+        done(t);
+    }
+
+    private static HistoryEntry awaitDecision(RemergeApp app, Path base) {
+        String key = base.toAbsolutePath().normalize().toString();
+        long deadline = System.nanoTime() + DECISION_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            Optional<HistoryEntry> decided = app.service().history().stream()
+                    .filter(h -> key.equals(h.base()) && h.decision() != Decision.INITIAL).findFirst();
+            if (decided.isPresent()) {
+                return decided.get();
+            }
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new CrucibleException("interrupted while waiting for the decision on " + base, e);
+            }
+        }
+        throw new CrucibleException("no decision on " + base + " within " + DECISION_TIMEOUT.toMinutes()
+                + " minutes; see the service's history in " + base.getParent().resolveSibling("state"));
+    }
+
+    /** Copies a checkpoint as an upload would arrive: weights first, config.json last. */
+    private static void copyCheckpoint(Path from, Path to) {
+        try (Stream<Path> list = Files.list(from)) {
+            Files.createDirectories(to);
+            for (Path f : list.sorted(Comparator.comparing((Path p) -> p.endsWith("config.json"))).toList()) {
+                Files.copy(f, to.resolve(f.getFileName()));
+            }
+        } catch (IOException e) {
+            throw new CrucibleException("cannot copy " + from + " into " + to + " (" + e.getMessage() + ")", e);
+        }
+    }
+
+    // ---- the end ----
+
+    private void finish(RemergeApp app) {
+        String elapsed = seconds(started);
+        if (settings.exit()) {
+            line("");
+            line("done in " + elapsed + "; stopping the service (--exit)");
+            app.close();
+            line("stopped; everything is in " + work);
+            return;
+        }
+        line("");
+        line("done in " + elapsed + "; serving on " + app.baseUri() + " until Ctrl-C (everything is in " + work + ")");
+        app.whenTerminated().toCompletableFuture().join();
+        line("stopped");
+    }
+
+    // ---- helpers ----
+
+    private static List<Task> tasks(Path add, Path rev, int limit) {
+        return List.of(TaskLoader.load(TaskSpec.of("add", add)).limit(limit),
+                TaskLoader.load(TaskSpec.of("rev", rev)).limit(limit));
+    }
+
+    private static Map<String, Double> score(EvaluationSession session, Path model, List<Task> tasks) {
+        EvaluationResult result = session.evaluate(new ModelRef.Folder(model), tasks, EVALUATION_TIMEOUT);
+        Map<String, Double> scores = new LinkedHashMap<>();
+        for (TaskScore s : result.scores().values()) {
+            scores.put(s.task(), s.ok() ? s.score() : Double.NaN);
+        }
+        return scores;
+    }
+
+    private static ModelScores best(List<ModelScores> rows) {
+        return rows.stream().max(Comparator.comparingDouble(ModelScores::mean)).orElseThrow();
+    }
+
+    private static String scoreLine(Map<String, TaskScore> scores) {
+        List<String> parts = new ArrayList<>();
+        scores.values().forEach(s -> parts.add(s.task() + " " + pct(s.ok() ? s.score() : Double.NaN)));
+        return String.join(", ", parts);
+    }
+
+    private static String pct(Double value) {
+        return value == null ? "n/a" : ScoreTable.percent(value).strip();
+    }
+
+    private long step(int number, String title) {
+        line("");
+        line("[" + number + "/" + STEPS + "] " + title);
+        return System.nanoTime();
+    }
+
+    private void done(long since) {
+        line(INDENT + "(" + seconds(since) + ")");
+    }
+
+    private static String seconds(long since) {
+        return String.format(Locale.ROOT, "%.1f s", (System.nanoTime() - since) / 1e9);
+    }
+
+    private void line(String text) {
+        out.println(text);
+        out.flush();
+    }
+
+    private static Config quietPekko() {
+        return ConfigFactory.parseString("""
+                pekko.loglevel = WARNING
+                pekko.stdout-loglevel = WARNING
+                pekko.log-dead-letters = off
+                pekko.log-dead-letters-during-shutdown = off
+                pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off
+                """).withFallback(ConfigFactory.load());
+    }
+}
