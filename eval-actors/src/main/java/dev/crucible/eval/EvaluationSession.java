@@ -19,6 +19,9 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
  */
 public final class EvaluationSession implements AutoCloseable {
 
+    /** The actor system name; every node of an evaluation cluster must use it (seed node addresses name it). */
+    public static final String SYSTEM_NAME = "crucible-eval";
+
     private final ActorSystem<EvaluatorPool.Command> system;
 
     private EvaluationSession(ActorSystem<EvaluatorPool.Command> system) {
@@ -30,10 +33,15 @@ public final class EvaluationSession implements AutoCloseable {
         return start(evaluators, loader, settings, ConfigFactory.load());
     }
 
-    /** As {@link #start(int, ModelLoader, PoolSettings)} with an explicit Pekko config. */
+    /**
+     * As {@link #start(int, ModelLoader, PoolSettings)} with an explicit Pekko config. With a cluster
+     * config ({@code pekko.actor.provider = cluster}) the pool also uses evaluators on other nodes, so
+     * this node may run none of its own.
+     */
     public static EvaluationSession start(int evaluators, ModelLoader loader, PoolSettings settings, Config config) {
-        if (evaluators < 1) {
-            throw new CrucibleException("--evaluators must be at least 1, got " + evaluators);
+        boolean clustered = "cluster".equals(config.getString("pekko.actor.provider"));
+        if (evaluators < (clustered ? 0 : 1)) {
+            throw new CrucibleException("--evaluators must be at least " + (clustered ? 0 : 1) + ", got " + evaluators);
         }
         var guardian = Behaviors.<EvaluatorPool.Command>setup(context -> {
             for (int i = 0; i < evaluators; i++) {
@@ -41,7 +49,7 @@ public final class EvaluationSession implements AutoCloseable {
             }
             return EvaluatorPool.create(settings);
         });
-        return new EvaluationSession(ActorSystem.create(guardian, "crucible-eval", config));
+        return new EvaluationSession(ActorSystem.create(guardian, SYSTEM_NAME, config));
     }
 
     /** Default pool settings from {@code crucible.eval} in the loaded config. */

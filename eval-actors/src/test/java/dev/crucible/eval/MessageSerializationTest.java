@@ -64,4 +64,20 @@ class MessageSerializationTest {
                 "bad", TaskScore.failed("bad", "accuracy", 10, "no evaluators"))), true);
         serialization.verifySerialization(new EvaluatorPool.Evaluate(new ModelRef.Folder(Path.of("/m")), List.of(add), replyTo), true);
     }
+
+    @Test
+    void recipeCandidatesTravelWithTheirSeed() {
+        ActorRef<BatchResult> replyTo = testKit.<BatchResult>createTestProbe().getRef();
+        ActorRef<EvaluationResult> results = testKit.<EvaluationResult>createTestProbe().getRef();
+        ModelRef recipe = new ModelRef.Recipe("gen2-cand5", """
+                merge_method: linear
+                models:
+                  - {model: expert-add, parameters: {weight: 0.3}}
+                  - {model: expert-rev, parameters: {weight: 0.7}}
+                """, Path.of("/models"), -7L);
+        Task add = TaskLoader.load(TaskSpec.of("add", TaskFiles.zoo().resolve("add_dev.jsonl"))).limit(2);
+
+        serialization.verifySerialization(new Evaluator.ScoreBatch(6, recipe, add.batches(2).getFirst(), replyTo), true);
+        serialization.verifySerialization(new EvaluatorPool.Evaluate(recipe, List.of(add), results), true);
+    }
 }
