@@ -1,9 +1,11 @@
 package dev.crucible.cli;
 
 import dev.crucible.app.RunCommand;
+import dev.crucible.app.WorkerCommand;
 import dev.crucible.checkpoint.InspectCommand;
 import dev.crucible.demo.DemoCommand;
 import dev.crucible.eval.EvalCommand;
+import dev.crucible.evolve.EvolveCommand;
 import dev.crucible.runtime.GenerateCommand;
 import dev.crucible.runtime.LogitsCommand;
 import dev.crucible.serve.ServeCommand;
@@ -22,7 +24,9 @@ final class Subcommands {
                 new GenerateCommand(),
                 new LogitsCommand(),
                 new EvalCommand(),
+                new EvolveCommand(),
                 new ServeCommand(),
-                new RunCommand());
+                new RunCommand(),
+                new WorkerCommand());
     }
 }
