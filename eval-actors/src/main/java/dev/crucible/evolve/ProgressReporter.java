@@ -28,6 +28,7 @@ public final class ProgressReporter {
     /** Reports a finished generation. */
     public synchronized void generation(String stage, int generation, int evaluations, int budget, double bestScore,
                                         double meanScore, int failed) {
+        EvolutionStatus.publish(new EvolutionStatus.Snapshot(stage, generation, evaluations, budget, bestScore));
         Duration elapsed = Duration.ofNanos(System.nanoTime() - startNanos);
         String eta = "?";
         if (evaluatedThisSession > 0) {

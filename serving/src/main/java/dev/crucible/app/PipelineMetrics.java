@@ -1,5 +1,6 @@
 package dev.crucible.app;
 
+import dev.crucible.evolve.EvolutionStatus;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -30,8 +31,6 @@ public final class PipelineMetrics {
     private final Counter tensors;
     private final Map<String, AtomicLong> inFlight = new ConcurrentHashMap<>();
     private final Map<Tags, AtomicLong> scores = new ConcurrentHashMap<>();
-    private final AtomicLong generation = new AtomicLong();
-    private final AtomicLong bestFitnessBits = new AtomicLong(Double.doubleToLongBits(0));
 
     public PipelineMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -49,10 +48,13 @@ public final class PipelineMetrics {
             Counter.builder("crucible.remerge.decisions").tag("decision", decision)
                     .description("Re-merge candidates by outcome, and rollbacks").register(registry);
         }
-        Gauge.builder("crucible.evolution.generation", generation, AtomicLong::get)
-                .description("The generation the evolutionary search last finished").register(registry);
-        Gauge.builder("crucible.evolution.best.fitness", bestFitnessBits, PipelineMetrics::asDouble)
-                .description("The best fitness found so far by the evolutionary search").register(registry);
+        Gauge.builder("crucible.evolution.generation",
+                        () -> EvolutionStatus.latest().map(EvolutionStatus.Snapshot::generation).orElse(0))
+                .description("The generation the evolutionary search in this process last finished").register(registry);
+        Gauge.builder("crucible.evolution.best.fitness",
+                        () -> EvolutionStatus.latest().map(EvolutionStatus.Snapshot::bestScore).orElse(Double.NaN))
+                .description("The best dev score found so far by the evolutionary search in this process")
+                .register(registry);
     }
 
     /** A merge wrote {@code count} more tensors of {@code bytes} more bytes. */
@@ -86,11 +88,6 @@ public final class PipelineMetrics {
         registry.counter("crucible.remerge.decisions", "decision", decision).increment();
     }
 
-    /** The evolutionary search finished {@code gen} with {@code best} the best fitness so far. */
-    public void evolution(long gen, double best) {
-        generation.set(gen);
-        bestFitnessBits.set(Double.doubleToLongBits(best));
-    }
 
     /** Gauges read doubles kept as their bits in an {@link AtomicLong}: one atomic write per update. */
     private static double asDouble(AtomicLong bits) {

@@ -5,8 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.crucible.app.PipelineMetrics;
+import dev.crucible.evolve.ProgressReporter;
 import dev.crucible.metrics.CrucibleMetrics;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.time.Duration;
 import java.util.Set;
 import java.util.TreeSet;
@@ -46,7 +49,9 @@ class GrafanaDashboardTest {
             pipeline.merged(2, 1024);
             pipeline.score("c0001-base", "add", "accuracy", 0.5);
             pipeline.decided("promoted");
-            pipeline.evolution(3, 0.61);
+            // An evolutionary search in the same process reports a finished generation.
+            new ProgressReporter(new PrintStream(OutputStream.nullOutputStream()))
+                    .generation("parameter", 3, 24, 96, 0.61, 0.5, 0);
             return metrics.scrape();
         }
     }
