@@ -38,20 +38,27 @@ class NativeMemoryTest {
     }
 
     @Test
-    void twentyLoadUseCloseRoundsDoNotGrowResidentMemory() throws IOException {
+    void repeatedLoadUseCloseRoundsDoNotGrowResidentMemory() throws IOException {
         Path vlm = Zoo.model("vlm");
         for (int i = 0; i < 3; i++) {
             useOnce(vlm);
         }
-        System.gc();
-        long before = nativeKb();
-        for (int i = 0; i < 20; i++) {
-            useOnce(vlm);
+        // A leak grows every block by at least a model's weights per round (the vlm holds ~3.4 MB as
+        // float32, so 34 MB per block of 10); allocator arenas and heap resizing grow in one-off steps.
+        // The smallest block's growth tells the two apart on a busy machine.
+        long smallestGrowthKb = Long.MAX_VALUE;
+        for (int block = 0; block < 3; block++) {
+            System.gc();
+            long before = nativeKb();
+            for (int i = 0; i < 10; i++) {
+                useOnce(vlm);
+            }
+            System.gc();
+            long grown = nativeKb() - before;
+            System.out.println("native resident growth over block " + block + " (10 rounds): " + grown + " kB");
+            smallestGrowthKb = Math.min(smallestGrowthKb, grown);
         }
-        System.gc();
-        long grownKb = nativeKb() - before;
-        System.out.println("native resident growth over 20 rounds: " + grownKb + " kB");
-        // the vlm holds ~2 MB of float32 weights; a leak of one model per round would add 40 MB or more
-        assertThat(grownKb).as("resident growth outside the heap over 20 rounds (kB)").isLessThan(24_000);
+        assertThat(smallestGrowthKb).as("smallest resident growth outside the heap over 10 rounds (kB)")
+                .isLessThan(20_000);
     }
 }
