@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
 BUILD="${CRUCIBLE_BUILD_DIR:-target-bench}"
 CPFILE="eval-actors/$BUILD/bench.classpath"
-./mvnw -o -q -B "-Dcrucible.build.dir=$BUILD" -pl eval-actors -am test-compile dependency:build-classpath \
+./mvnw -q -B "-Dcrucible.build.dir=$BUILD" -pl eval-actors -am test-compile dependency:build-classpath \
     -Dmdep.includeScope=test "-Dmdep.outputFile=$PWD/$CPFILE"
 CP="eval-actors/$BUILD/classes:eval-actors/$BUILD/test-classes:$(cat "$CPFILE")"
 exec "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow \

@@ -5,10 +5,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
 BUILD_DIR="${CRUCIBLE_BUILD_DIR:-target}"
-./mvnw -o -q -B -Dcrucible.build.dir="$BUILD_DIR" -pl pipeline -am test-compile
+./mvnw -q -B -Dcrucible.build.dir="$BUILD_DIR" -pl pipeline -am test-compile
 CP_FILE="$(mktemp)"
 trap 'rm -f "$CP_FILE"' EXIT
-./mvnw -o -q -B -Dcrucible.build.dir="$BUILD_DIR" -pl pipeline dependency:build-classpath \
+./mvnw -q -B -Dcrucible.build.dir="$BUILD_DIR" -pl pipeline dependency:build-classpath \
   -Dmdep.outputFile="$CP_FILE" -Dmdep.includeScope=test
 exec "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -Xmx4g \
   -cp "pipeline/$BUILD_DIR/test-classes:pipeline/$BUILD_DIR/classes:$(cat "$CP_FILE")" \
