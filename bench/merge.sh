@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Merge benchmark: wall time of linear and ties merges of two >1 GiB bf16 models, as a ratio to
-# `cat` of the same inputs (warm cache), and peak memory of the merging JVM (-Xmx1g).
-# Usage: bench/merge.sh [WORK_DIR]   (default /tmp/crucible-bench; generated models are reused)
+# `cat` of the same inputs (warm cache), and peak anonymous memory of the merging JVM (-Xmx768m).
+# Usage: bench/merge.sh [WORK_DIR [LAYERS]]  (default /tmp/crucible-bench, 10 layers = 1 GiB per model,
+# 20 = 2 GiB; generated models are reused)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
@@ -12,4 +13,4 @@ CPFILE="pipeline/$BUILD/bench.classpath"
     -Dmdep.includeScope=test "-Dmdep.outputFile=$PWD/$CPFILE"
 CP="pipeline/$BUILD/classes:pipeline/$BUILD/test-classes:$(cat "$CPFILE")"
 exec "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow \
-    -cp "$CP" dev.crucible.stream.MergeBench "${1:-/tmp/crucible-bench}"
+    -cp "$CP" dev.crucible.stream.MergeBench "${1:-/tmp/crucible-bench}" "${2:-10}"

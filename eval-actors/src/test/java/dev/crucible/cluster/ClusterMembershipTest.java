@@ -9,9 +9,8 @@ import dev.crucible.error.CrucibleException;
 import dev.crucible.eval.ModelLoader;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
-/** The {@code crucible.cluster} keys and the worker's flags become the right Pekko settings, or one clear error. */
+/** The {@code crucible.cluster} keys become the right Pekko settings, or one clear error. */
 class ClusterMembershipTest {
 
     static final Config DEFAULTS = ConfigFactory.load().getConfig("crucible.cluster");
@@ -70,22 +69,6 @@ class ClusterMembershipTest {
                 .isInstanceOf(CrucibleException.class).hasMessageContaining("port");
         assertThatThrownBy(() -> ClusterMembership.fromConfig(cluster("seed-nodes = [\"h:1\"], port = many")))
                 .isInstanceOf(CrucibleException.class).hasMessageStartingWith("crucible.cluster: ");
-    }
-
-    @Test
-    void workerFlagsOverrideTheConfig() {
-        WorkerCommand worker = new WorkerCommand();
-        new CommandLine(worker).parseArgs("--seed-nodes", "10.0.0.1:7355,10.0.0.2:7355", "--host", "10.0.0.9",
-                "--port", "0", "--evaluators", "3");
-
-        ClusterMembership membership = worker.membership(cluster("seed-nodes = [\"ignored:1\"], port = 9000"));
-
-        assertThat(membership.joinMethod()).isEqualTo(JoinMethod.SEED_NODES);
-        assertThat(membership.seedNodes()).containsExactly("pekko://crucible-eval@10.0.0.1:7355",
-                "pekko://crucible-eval@10.0.0.2:7355");
-        assertThat(membership.host()).isEqualTo("10.0.0.9");
-        assertThat(membership.port()).isZero();
-        assertThat(worker.evaluators).isEqualTo(3);
     }
 
     @Test

@@ -44,6 +44,16 @@ public final class KeepMask {
         words[j >>> 6] |= 1L << j;
     }
 
+    /** Keeps the elements of word {@code index} (elements {@code 64 index ...}) whose bits are set in {@code bits}. */
+    void orWord(int index, long bits) {
+        words[index] |= bits;
+    }
+
+    /** The 64 keep bits of elements {@code [64 index, 64 index + 64)}. */
+    long word(int index) {
+        return words[index];
+    }
+
     /** Keeps element {@code j}; safe under concurrent writers. */
     void setAtomic(int j) {
         WORDS.getAndBitwiseOr(words, j >>> 6, 1L << j);

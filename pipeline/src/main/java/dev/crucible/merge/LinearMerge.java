@@ -4,6 +4,8 @@ import dev.crucible.error.CrucibleException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.Arrays;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -13,7 +15,7 @@ import java.util.Set;
  * over the common sub-matrix this is mergekit's result; elements outside it, when the requested output
  * shape is larger, average (or sum) the models that cover them and are 0 if none does.
  */
-public final class LinearMerge implements MergeMethod {
+public final class LinearMerge implements MergeMethod, StreamingMerge {
 
     private static final Logger LOG = LoggerFactory.getLogger(LinearMerge.class);
 
@@ -59,41 +61,72 @@ public final class LinearMerge implements MergeMethod {
 
     @Override
     public float[] merge(MergeInput in) {
-        MergeParameters p = in.params();
-        boolean normalize = p.flag("normalize", true);
-        int k = in.models().size();
         long[] outShape = in.outputShape();
-        float[] w = new float[k];
-        for (int i = 0; i < k; i++) {
-            w[i] = (float) p.model(i, "weight", Double.NaN);
-        }
         boolean uniform = true;
         for (TensorValues m : in.models()) {
             uniform &= m.hasShape(outShape);
         }
-        int n = in.outputLength();
-        float[] out = new float[n];
+        float[] w = weights(in.params());
+        boolean normalize = in.params().flag("normalize", true);
+        float[] out = new float[in.outputLength()];
         if (uniform) {
-            float[][] x = new float[k][];
-            float weightSum = 0f;
-            for (int i = 0; i < k; i++) {
-                x[i] = in.models().get(i).values();
-                weightSum += w[i];
-            }
-            float divisor = weightSum;
-            Chunks.run(n, (c, from, to) -> {
-                for (int j = from; j < to; j++) {
-                    float s = 0f;
-                    for (int i = 0; i < k; i++) {
-                        s += w[i] * x[i][j];
-                    }
-                    out[j] = normalize ? s / divisor : s;
-                }
-            });
+            mergeChunks(in.models().stream().map(ChunkedValues::of).toList(), w, normalize, ChunkWriter.into(out));
             return out;
         }
         mergeMismatched(in, w, normalize, out);
         return out;
+    }
+
+    @Override
+    public boolean canStream(StreamingInput in) {
+        long[] outShape = in.outputShape();
+        return in.models().stream().allMatch(m -> Arrays.equals(m.shape(), outShape));
+    }
+
+    @Override
+    public void merge(StreamingInput in, ChunkWriter out) {
+        mergeChunks(in.models(), weights(in.params()), in.params().flag("normalize", true), out);
+    }
+
+    private static float[] weights(MergeParameters p) {
+        float[] w = new float[p.modelCount()];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = (float) p.model(i, "weight", Double.NaN);
+        }
+        return w;
+    }
+
+    /**
+     * Models of the output's shape, a chunk at a time. Each element is {@code ((0 + w0 x0) + w1 x1 ...) / sum w}
+     * in float32; running the sum over whole chunks, model by model, keeps that order and lets the JIT vectorise.
+     */
+    private static void mergeChunks(List<ChunkedValues> models, float[] w, boolean normalize, ChunkWriter out) {
+        int k = models.size();
+        int n = models.getFirst().length();
+        float weightSum = 0f;
+        for (int i = 0; i < k; i++) {
+            weightSum += w[i];
+        }
+        float divisor = weightSum;
+        Chunks.run(n, (c, from, to) -> {
+            int len = to - from;
+            float[] s = Scratch.buffer(0);
+            float[] x = Scratch.buffer(1);
+            Arrays.fill(s, 0, len, 0f);
+            for (int i = 0; i < k; i++) {
+                models.get(i).read(from, x, len);
+                float wi = w[i];
+                for (int j = 0; j < len; j++) {
+                    s[j] += wi * x[j];
+                }
+            }
+            if (normalize) {
+                for (int j = 0; j < len; j++) {
+                    s[j] = s[j] / divisor;
+                }
+            }
+            out.write(from, s, len);
+        });
     }
 
     /** Element-wise over the output grid, each element taking the models whose matrix reaches it. */

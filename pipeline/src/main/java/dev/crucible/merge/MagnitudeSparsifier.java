@@ -9,11 +9,15 @@ public record MagnitudeSparsifier(double density) implements Sparsifier {
 
     @Override
     public KeepMask select(TaskVector d) {
-        int n = d.length();
+        return select(RankSelection.Scores.absDelta(d.tuned(), d.base()), d.length(), density);
+    }
+
+    /** The trim over scores {@code |d|} of {@code n} elements. */
+    static KeepMask select(RankSelection.Scores absDelta, int n, double density) {
         if (density >= 1) {
             return KeepMask.all(n);
         }
         int k = (int) (density * n);
-        return RankSelection.keepRanks(d, n - k, n, RankSelection.TieOrder.DESCENDING_SORT);
+        return RankSelection.keepRanks(absDelta, n, n - k, n, RankSelection.TieOrder.DESCENDING_SORT);
     }
 }

@@ -95,26 +95,45 @@ final class RadixSelect {
         return total;
     }
 
+    // Scores arrive a chunk at a time in a reused buffer; counts fit an int per share (shares are < 2^31).
     private static long[] highHistogram(RankSelection.Scores s, Share share) {
-        long[] h = new long[HIGH_BUCKETS];
-        for (int j = share.from(); j < share.to(); j++) {
-            h[(Float.floatToRawIntBits(s.at(j)) & 0x7FFFFFFF) >>> 16]++;
+        int[] h = new int[HIGH_BUCKETS];
+        float[] buf = Scratch.buffer(0);
+        for (int a = share.from(); a < share.to(); a += Chunks.SIZE) {
+            int n = Math.min(Chunks.SIZE, share.to() - a);
+            s.fill(a, a + n, buf);
+            for (int i = 0; i < n; i++) {
+                h[(Float.floatToRawIntBits(buf[i]) & 0x7FFFFFFF) >>> 16]++;
+            }
         }
-        return h;
+        return widen(h);
     }
 
     private static long[] lowHistograms(RankSelection.Scores s, Share share, int bucketA, int bucketB) {
-        long[] h = new long[2 * LOW_BUCKETS];
-        for (int j = share.from(); j < share.to(); j++) {
-            int bits = Float.floatToRawIntBits(s.at(j)) & 0x7FFFFFFF;
-            int high = bits >>> 16;
-            if (high == bucketA) {
-                h[bits & 0xFFFF]++;
-            }
-            if (high == bucketB) {
-                h[LOW_BUCKETS + (bits & 0xFFFF)]++;
+        int[] h = new int[2 * LOW_BUCKETS];
+        float[] buf = Scratch.buffer(0);
+        for (int a = share.from(); a < share.to(); a += Chunks.SIZE) {
+            int n = Math.min(Chunks.SIZE, share.to() - a);
+            s.fill(a, a + n, buf);
+            for (int i = 0; i < n; i++) {
+                int bits = Float.floatToRawIntBits(buf[i]) & 0x7FFFFFFF;
+                int high = bits >>> 16;
+                if (high == bucketA) {
+                    h[bits & 0xFFFF]++;
+                }
+                if (high == bucketB) {
+                    h[LOW_BUCKETS + (bits & 0xFFFF)]++;
+                }
             }
         }
-        return h;
+        return widen(h);
+    }
+
+    private static long[] widen(int[] counts) {
+        long[] wide = new long[counts.length];
+        for (int i = 0; i < counts.length; i++) {
+            wide[i] = counts[i];
+        }
+        return wide;
     }
 }

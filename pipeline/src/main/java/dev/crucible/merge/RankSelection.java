@@ -29,10 +29,63 @@ final class RankSelection {
     @FunctionalInterface
     interface Scores {
         float at(int j);
+
+        /**
+         * Writes the scores of {@code [from, to)} (at most {@link Chunks#SIZE}) to {@code dst[0, to - from)};
+         * sources that compute a whole range faster than one element at a time override it.
+         */
+        default void fill(int from, int to, float[] dst) {
+            for (int j = from; j < to; j++) {
+                dst[j - from] = at(j);
+            }
+        }
+
+        /** {@code |tuned - base|}, computed a chunk at a time with a loop the JIT vectorises. */
+        static Scores absDelta(float[] tuned, float[] base) {
+            return new Scores() {
+                @Override
+                public float at(int j) {
+                    return Math.abs(tuned[j] - base[j]);
+                }
+
+                @Override
+                public void fill(int from, int to, float[] dst) {
+                    for (int j = from; j < to; j++) {
+                        dst[j - from] = Math.abs(tuned[j] - base[j]);
+                    }
+                }
+            };
+        }
+
+        /** {@code |tuned - base|} of values read a chunk at a time (scratch slots 1 and 2). */
+        static Scores absDelta(ChunkedValues tuned, ChunkedValues base) {
+            return new Scores() {
+                @Override
+                public float at(int j) {
+                    float[] t = new float[1];
+                    float[] b = new float[1];
+                    tuned.read(j, t, 1);
+                    base.read(j, b, 1);
+                    return Math.abs(t[0] - b[0]);
+                }
+
+                @Override
+                public void fill(int from, int to, float[] dst) {
+                    float[] t = Scratch.buffer(1);
+                    float[] b = Scratch.buffer(2);
+                    int n = to - from;
+                    tuned.read(from, t, n);
+                    base.read(from, b, n);
+                    for (int i = 0; i < n; i++) {
+                        dst[i] = Math.abs(t[i] - b[i]);
+                    }
+                }
+            };
+        }
     }
 
     static KeepMask keepRanks(TaskVector d, int from, int to, TieOrder ties) {
-        return keepRanks(j -> Math.abs(d.at(j)), d.length(), from, to, ties);
+        return keepRanks(Scores.absDelta(d.tuned(), d.base()), d.length(), from, to, ties);
     }
 
     static KeepMask keepRanks(Scores d, int n, int from, int to, TieOrder ties) {
@@ -53,11 +106,18 @@ final class RankSelection {
         if (totalBelowLo == from && totalBelowHi + totalEqualHi <= to) {
             // No run of equal scores straddles a boundary: the kept set is simply [lo, hi].
             Chunks.run(n, (c, a, b) -> {
-                for (int j = a; j < b; j++) {
-                    float v = d.at(j);
-                    if (v >= lo && v <= hi) {
-                        keep.set(j);
+                float[] buf = Scratch.buffer(0);
+                d.fill(a, b, buf);
+                // Bits gather into one word per 64 elements (chunks start on word boundaries): no branch
+                // on the data and one store per word.
+                for (int w = a; w < b; w += 64) {
+                    int end = Math.min(b, w + 64);
+                    long word = 0;
+                    for (int j = w; j < end; j++) {
+                        float v = buf[j - a];
+                        word |= (v >= lo & v <= hi ? 1L : 0L) << j;
                     }
+                    keep.orWord(w >>> 6, word);
                 }
             });
             return keep;
@@ -68,10 +128,12 @@ final class RankSelection {
         long[] equalLo = new long[chunks];
         long[] equalHi = new long[chunks];
         Chunks.run(n, (c, a, b) -> {
+            float[] buf = Scratch.buffer(0);
+            d.fill(a, b, buf);
             long el = 0;
             long eh = 0;
             for (int j = a; j < b; j++) {
-                float v = d.at(j);
+                float v = buf[j - a];
                 if (v == lo) {
                     el++;
                 }
@@ -88,22 +150,28 @@ final class RankSelection {
         Chunks.run(n, (c, a, b) -> {
             long seenLo = firstLo[c];
             long seenHi = firstHi[c];
-            for (int j = a; j < b; j++) {
-                float v = d.at(j);
-                if (v > lo && v < hi) {
-                    keep.set(j);
-                } else if (v == lo) {
-                    long within = descending ? totalEqualLo - 1 - seenLo++ : seenLo++;
-                    long rank = totalBelowLo + within;
-                    if (rank >= from && rank < to) {
-                        keep.set(j);
+            float[] buf = Scratch.buffer(0);
+            d.fill(a, b, buf);
+            for (int w = a; w < b; w += 64) {
+                int end = Math.min(b, w + 64);
+                long word = 0;
+                for (int j = w; j < end; j++) {
+                    float v = buf[j - a];
+                    boolean kept = v > lo & v < hi;
+                    // Scores equal to a boundary are rare next to the rest; only they need their rank.
+                    if (v == lo | v == hi) {
+                        if (v == lo) {
+                            long within = descending ? totalEqualLo - 1 - seenLo++ : seenLo++;
+                            long rank = totalBelowLo + within;
+                            kept = rank >= from && rank < to;
+                        } else {
+                            long within = descending ? totalEqualHi - 1 - seenHi++ : seenHi++;
+                            kept = totalBelowHi + within < to;
+                        }
                     }
-                } else if (v == hi) {
-                    long within = descending ? totalEqualHi - 1 - seenHi++ : seenHi++;
-                    if (totalBelowHi + within < to) {
-                        keep.set(j);
-                    }
+                    word |= (kept ? 1L : 0L) << j;
                 }
+                keep.orWord(w >>> 6, word);
             }
         });
         return keep;

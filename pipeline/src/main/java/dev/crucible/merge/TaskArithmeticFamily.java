@@ -17,7 +17,7 @@ import java.util.Set;
  * (sum, 0 counts as +), optional normalisation by the summed weights, {@code lambda}, and {@code b + mixed}.
  * All element arithmetic is float32 in the order mergekit uses, so results match it to the last bit or two.
  */
-public final class TaskArithmeticFamily implements MergeMethod {
+public final class TaskArithmeticFamily implements MergeMethod, StreamingMerge {
 
     private static final Logger LOG = LoggerFactory.getLogger(TaskArithmeticFamily.class);
     private static final double RESCALE_EPS = 1e-7;
@@ -131,15 +131,9 @@ public final class TaskArithmeticFamily implements MergeMethod {
         }
         MergeParameters p = in.params();
         float[] b = baseTensor.values();
-        int n = b.length;
-        boolean normalize = p.flag("normalize", defaultNormalize);
         boolean rescale = p.flag("rescale", defaultRescale);
-        float lambda = (float) p.global("lambda", 1.0);
-
-        List<float[]> xs = new ArrayList<>();
-        List<KeepMask> masks = new ArrayList<>();
-        List<Float> weights = new ArrayList<>();
-        List<Float> scales = new ArrayList<>();
+        ChunkedValues base = ChunkedValues.of(baseTensor);
+        List<Contribution> contributions = new ArrayList<>();
         boolean cut = Shapes.isEmbedding(in.tensorName());
         for (int i = 0; i < in.models().size(); i++) {
             TensorValues m = in.models().get(i);
@@ -153,86 +147,184 @@ public final class TaskArithmeticFamily implements MergeMethod {
                 LOG.warn("{}: using the leading {} block of {} from {}", name, Shapes.text(shape), in.tensorName(),
                         m.modelName());
             }
-            TaskVector d = new TaskVector(x, b, shape);
+            ChunkedValues xv = ChunkedValues.of(m.modelName(), shape, x);
             KeepMask mask = null;
             float scale = 1f;
             double density = p.model(i, "density", 1.0);
             if (sparsification != Sparsification.NONE && density < 1) {
                 long key = MergeRandom.streamKey(in.seed(), in.tensorName(), i);
-                mask = sparsification.forModel(p, i, key).select(d);
+                mask = sparsification.forModel(p, i, key).select(new TaskVector(x, b, shape));
                 if (rescale) {
-                    scale = l1Ratio(d, mask);
+                    scale = l1Ratio(xv, base, mask);
                 }
             }
-            xs.add(x);
-            masks.add(mask);
-            weights.add((float) p.model(i, "weight", Double.NaN));
-            scales.add(scale);
+            contributions.add(new Contribution(xv, mask, (float) p.model(i, "weight", Double.NaN), scale));
         }
-        if (xs.isEmpty()) {
-            return b.clone();
+        float[] out = new float[b.length];
+        combine(base, contributions, p, ChunkWriter.into(out));
+        return out;
+    }
+
+    /** Streams when nothing needs cutting or skipping and the trim, if any, is by magnitude. */
+    @Override
+    public boolean canStream(StreamingInput in) {
+        return in.base() != null && in.shapesMatchOutput()
+                && (sparsification == Sparsification.NONE || sparsification == Sparsification.MAGNITUDE);
+    }
+
+    @Override
+    public void merge(StreamingInput in, ChunkWriter out) {
+        MergeParameters p = in.params();
+        boolean rescale = p.flag("rescale", defaultRescale);
+        ChunkedValues base = in.base();
+        int n = base.length();
+        List<Contribution> contributions = new ArrayList<>();
+        for (int i = 0; i < in.models().size(); i++) {
+            ChunkedValues x = in.models().get(i);
+            KeepMask mask = null;
+            float scale = 1f;
+            double density = p.model(i, "density", 1.0);
+            if (sparsification == Sparsification.MAGNITUDE && density < 1) {
+                mask = MagnitudeSparsifier.select(RankSelection.Scores.absDelta(x, base), n, density);
+                if (rescale) {
+                    scale = l1Ratio(x, base, mask);
+                }
+            }
+            contributions.add(new Contribution(x, mask, (float) p.model(i, "weight", Double.NaN), scale));
         }
-        int k = xs.size();
-        float[][] x = xs.toArray(new float[0][]);
-        KeepMask[] mask = masks.toArray(new KeepMask[0]);
+        combine(base, contributions, p, out);
+    }
+
+    /** One model's part in the merge: its values, the elements it keeps (null: all), weight and rescale factor. */
+    private record Contribution(ChunkedValues x, KeepMask mask, float weight, float scale) {
+    }
+
+    /** Consensus, weighting, normalisation and lambda, element by element a chunk at a time. */
+    private void combine(ChunkedValues base, List<Contribution> contributions, MergeParameters p, ChunkWriter out) {
+        int n = base.length();
+        if (contributions.isEmpty()) {
+            Chunks.run(n, (c, from, to) -> {
+                float[] o = Scratch.buffer(0);
+                base.read(from, o, to - from);
+                out.write(from, o, to - from);
+            });
+            return;
+        }
+        boolean normalize = p.flag("normalize", defaultNormalize);
+        float lambda = (float) p.global("lambda", 1.0);
+        int k = contributions.size();
+        KeepMask[] mask = new KeepMask[k];
         float[] w = new float[k];
         float[] scale = new float[k];
         float weightSum = 0f;
         for (int i = 0; i < k; i++) {
-            w[i] = weights.get(i);
-            scale[i] = scales.get(i);
+            Contribution ci = contributions.get(i);
+            mask[i] = ci.mask();
+            w[i] = ci.weight();
+            scale[i] = ci.scale();
             weightSum += w[i];
         }
         float plainDivisor = Math.abs(weightSum) < 1e-8 ? 1f : weightSum;
-        float[] out = new float[n];
         Chunks.run(n, (c, from, to) -> {
-            float[] wd = new float[k];
-            for (int j = from; j < to; j++) {
-                float bj = b[j];
-                float sum = 0f;
-                for (int i = 0; i < k; i++) {
-                    float dij = mask[i] == null || mask[i].get(j) ? (x[i][j] - bj) * scale[i] : 0f;
-                    wd[i] = dij * w[i];
-                    sum += wd[i];
-                }
-                float mixed;
-                float divisor;
-                if (consensus) {
-                    boolean positive = sum >= 0f;
-                    mixed = 0f;
-                    divisor = 0f;
+            int len = to - from;
+            float[] b = Scratch.buffer(1);
+            base.read(from, b, len);
+            // Each model's buffer becomes its weighted, trimmed delta, so the loops below see plain arrays.
+            float[][] wd = new float[k][];
+            for (int i = 0; i < k; i++) {
+                float[] d = Scratch.buffer(2 + i);
+                contributions.get(i).x().read(from, d, len);
+                weightedDelta(d, b, len, mask[i], from, scale[i], w[i]);
+                wd[i] = d;
+            }
+            float[] o = Scratch.buffer(0);
+            if (consensus && k == 1) {
+                consensusOfOne(wd[0], b, o, len, w[0], normalize, lambda);
+            } else if (consensus) {
+                for (int t = 0; t < len; t++) {
+                    float sum = 0f;
                     for (int i = 0; i < k; i++) {
-                        if (positive ? wd[i] > 0f : wd[i] < 0f) {
-                            mixed += wd[i];
+                        sum += wd[i][t];
+                    }
+                    boolean positive = sum >= 0f;
+                    float mixed = 0f;
+                    float divisor = 0f;
+                    for (int i = 0; i < k; i++) {
+                        float v = wd[i][t];
+                        if (positive ? v > 0f : v < 0f) {
+                            mixed += v;
                             divisor += w[i];
                         }
                     }
                     if (divisor == 0f) {
                         divisor = 1f;
                     }
-                } else {
-                    mixed = sum;
-                    divisor = plainDivisor;
+                    if (normalize) {
+                        mixed /= divisor;
+                    }
+                    o[t] = b[t] + mixed * lambda;
                 }
-                if (normalize) {
-                    mixed /= divisor;
+            } else {
+                for (int t = 0; t < len; t++) {
+                    float sum = 0f;
+                    for (int i = 0; i < k; i++) {
+                        sum += wd[i][t];
+                    }
+                    o[t] = b[t] + (normalize ? sum / plainDivisor : sum) * lambda;
                 }
-                out[j] = bj + mixed * lambda;
             }
+            out.write(from, o, len);
         });
-        return out;
+    }
+
+    /** {@code d[t] = (kept ? (d[t] - b[t]) * scale : 0) * w}, element {@code t} being tensor element {@code from + t}. */
+    private static void weightedDelta(float[] d, float[] b, int len, KeepMask mask, int from, float scale, float w) {
+        if (mask == null) {
+            for (int t = 0; t < len; t++) {
+                d[t] = ((d[t] - b[t]) * scale) * w;
+            }
+            return;
+        }
+        // from is a multiple of 64 (chunks start on mask words), so t's bit is bit t & 63 of word t >>> 6.
+        for (int t0 = 0; t0 < len; t0 += 64) {
+            long bits = mask.word((from + t0) >>> 6);
+            int end = Math.min(len, t0 + 64);
+            for (int t = t0; t < end; t++) {
+                d[t] = ((bits >>> t & 1L) != 0 ? (d[t] - b[t]) * scale : 0f) * w;
+            }
+        }
+    }
+
+    /**
+     * Sign consensus with one model, the common TIES case: the general loop reduces to keeping a weighted
+     * delta that is non-zero (zero, or NaN, sums to a sign it does not share), divided by its weight.
+     */
+    private static void consensusOfOne(float[] wd, float[] b, float[] o, int len, float w, boolean normalize,
+                                       float lambda) {
+        for (int t = 0; t < len; t++) {
+            float v = wd[t];
+            boolean agrees = v > 0f || v < 0f;
+            float mixed = agrees ? v : 0f;
+            if (normalize) {
+                mixed /= agrees ? w : 1f;
+            }
+            o[t] = b[t] + mixed * lambda;
+        }
     }
 
     /** L1-norm matching factor {@code L1(d) / L1(kept)}, or 1 when either norm is below 1e-7. */
-    static float l1Ratio(TaskVector d, KeepMask keep) {
-        int n = d.length();
+    private static float l1Ratio(ChunkedValues tuned, ChunkedValues base, KeepMask keep) {
+        int n = base.length();
+        RankSelection.Scores absDelta = RankSelection.Scores.absDelta(tuned, base);
         double[] before = new double[Chunks.count(n)];
         double[] after = new double[before.length];
         Chunks.run(n, (c, from, to) -> {
+            float[] d = Scratch.buffer(0);
+            absDelta.fill(from, to, d);
             double all = 0;
             double kept = 0;
             for (int j = from; j < to; j++) {
-                double v = Math.abs(d.at(j));
+                double v = d[j - from];
                 all += v;
                 if (keep.get(j)) {
                     kept += v;

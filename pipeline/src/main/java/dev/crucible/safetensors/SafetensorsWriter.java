@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.IntStream;
 
 /**
  * Writes a planned set of tensors as Hugging Face style safetensors shards. Every header is known
@@ -30,13 +31,21 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class SafetensorsWriter implements AutoCloseable {
 
-    // Bounds each positional write (ByteBuffer views stop at 2 GiB) and the encode buffer of float writes.
+    // Bounds each positional write of raw bytes (ByteBuffer views stop at 2 GiB).
     private static final long WRITE_CHUNK = 16L << 20;
+    // Float writes encode into a per-thread native buffer of this size, reused for every write: no
+    // allocation or zeroing per tensor, and small enough to stay in cache between encode and write.
+    private static final int ENCODE_BYTES = 1 << 20;
+    private static final ThreadLocal<MemorySegment> ENCODE_BUFFER =
+            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(ENCODE_BYTES, 64));
+    // Float writes of at least this many elements encode their chunks on all cores.
+    private static final int PARALLEL_ELEMENTS = 1 << 20;
 
     private final Path dir;
     private final List<Shard> shards;
     private final Map<String, Slot> slots;
     private final Map<String, Boolean> written = new ConcurrentHashMap<>();
+    private final Map<String, Boolean> streaming = new ConcurrentHashMap<>();
     private final long totalBytes;
     private volatile boolean finished;
 
@@ -145,16 +154,43 @@ public final class SafetensorsWriter implements AutoCloseable {
                     + info.elementCount() + " (" + info + ")");
         }
         claim(name);
-        int width = info.dtype().byteSize();
-        int perChunk = (int) (WRITE_CHUNK / width);
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment buf = arena.allocate(Math.min(info.byteSize(), (long) perChunk * width));
-            for (int first = 0; first < values.length; first += perChunk) {
-                int n = Math.min(perChunk, values.length - first);
-                FloatCodec.encodeInto(values, first, n, info.dtype(), buf, 0);
-                writeAt(slot, buf.asSlice(0, (long) n * width), (long) first * width);
-            }
+        int perChunk = ENCODE_BYTES / info.dtype().byteSize();
+        int chunks = (values.length + perChunk - 1) / perChunk;
+        IntStream range = IntStream.range(0, chunks);
+        (values.length >= PARALLEL_ELEMENTS ? range.parallel() : range).forEach(c -> {
+            int first = c * perChunk;
+            encodeAndWrite(slot, first, values, first, Math.min(perChunk, values.length - first));
+        });
+    }
+
+    /**
+     * Opens a planned tensor to be written as float32 ranges ({@link StreamedTensor}); {@link #finish()}
+     * fails unless it was completed.
+     */
+    public StreamedTensor open(String name) {
+        Slot slot = slot(name);
+        claim(name);
+        streaming.put(name, Boolean.TRUE);
+        return new StreamedTensor(this, slot.info());
+    }
+
+    void writeRange(TensorInfo info, long firstElement, float[] values, int offset, int count) {
+        Slot slot = slot(info.name());
+        int perChunk = ENCODE_BYTES / info.dtype().byteSize();
+        for (int done = 0; done < count; done += perChunk) {
+            encodeAndWrite(slot, firstElement + done, values, offset + done, Math.min(perChunk, count - done));
         }
+    }
+
+    void completed(String name) {
+        streaming.remove(name);
+    }
+
+    private static void encodeAndWrite(Slot slot, long firstElement, float[] values, int offset, int count) {
+        int width = slot.info().dtype().byteSize();
+        MemorySegment buf = ENCODE_BUFFER.get();
+        FloatCodec.encodeInto(values, offset, count, slot.info().dtype(), buf, 0);
+        writeAt(slot, buf.asSlice(0, (long) count * width), firstElement * width);
     }
 
     private void claim(String name) {
@@ -197,6 +233,10 @@ public final class SafetensorsWriter implements AutoCloseable {
      * more than one shard, and syncs and closes the files.
      */
     public void finish() {
+        if (!streaming.isEmpty()) {
+            throw new CrucibleException(dir + ": " + streaming.size() + " tensors were opened but never completed, e.g. "
+                    + streaming.keySet().stream().sorted().limit(3).toList());
+        }
         if (written.size() != slots.size()) {
             List<String> missing = slots.keySet().stream().filter(n -> !written.containsKey(n)).sorted().toList();
             throw new CrucibleException(dir + ": " + missing.size() + " planned tensors were never written, e.g. "

@@ -3,9 +3,12 @@ package dev.crucible.stream;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.crucible.error.CrucibleException;
+import dev.crucible.merge.ChunkedValues;
 import dev.crucible.merge.MergeInput;
 import dev.crucible.merge.MergeMethod;
 import dev.crucible.merge.MergeMethods;
+import dev.crucible.merge.StreamingInput;
+import dev.crucible.merge.StreamingMerge;
 import dev.crucible.merge.TensorValues;
 import dev.crucible.plan.MergePlan;
 import dev.crucible.plan.OpenedModels;
@@ -35,12 +38,17 @@ import java.util.concurrent.atomic.AtomicLong;
  * Runs a {@link MergePlan} as a Pekko Streams pipeline: tensors are loaded (memory-mapped, decoded to
  * float32 on a dedicated I/O pool), merged on a compute pool of {@code threads} threads and handed to
  * a {@link TensorSink} from the I/O pool. A byte budget bounds the float32 data in flight, so peak memory is a few
- * tensors whatever the model size; every stage is back-pressured.
+ * tensors whatever the model size; every stage is back-pressured. Tensors whose method is a
+ * {@link StreamingMerge} (linear, task arithmetic, ties on equal shapes) skip the arrays altogether: they are
+ * decoded, merged, encoded and written a chunk at a time on all cores, holding only chunk buffers and keep-masks.
  *
  * <p>One runner (and its actor system) serves many merges; sources stay mapped in the
  * {@link OpenedModels} the caller owns.
  */
 public final class MergeRunner implements AutoCloseable {
+
+    // Chunk buffers a streamed tensor may hold on each thread working on it.
+    private static final long STREAM_BUFFER_BYTES = 4L << 20;
 
     private final OpenedModels models;
     private final ActorSystem system;
@@ -75,10 +83,16 @@ public final class MergeRunner implements AutoCloseable {
         ExecutorService compute = Executors.newFixedThreadPool(options.threads(), daemonThreads("crucible-merge"));
         try {
             Source.from(plan.tensors())
-                    .mapAsync(1, t -> budget.acquire(workingBytes(t)).thenApply(granted -> new Job(t, granted)))
+                    .mapAsync(1, t -> {
+                        Job job = prepare(plan, t, options.seed());
+                        return budget.acquire(job.workingBytes()).thenApply(granted -> {
+                            job.granted = granted;
+                            return job;
+                        });
+                    })
                     .mapAsync(ioThreads, job -> CompletableFuture.supplyAsync(() -> load(plan, job, bytesRead), io))
                     .mapAsync(options.threads(), job -> CompletableFuture.supplyAsync(
-                            () -> mergeOne(job, options.seed()), compute))
+                            () -> mergeOne(job, sink, options.seed(), bytesRead), compute))
                     .mapAsyncUnordered(ioThreads, job -> CompletableFuture.supplyAsync(() -> {
                         write(job, sink);
                         budget.release(job.granted);
@@ -111,13 +125,50 @@ public final class MergeRunner implements AutoCloseable {
         return MergeMethods.byName(name).orElseThrow(() -> new CrucibleException("unknown merge method '" + name + "'"));
     }
 
-    /** Float32 bytes a tensor needs while it is merged: its inputs, the output and two scratch arrays. */
-    private static long workingBytes(PlannedTensor t) {
-        return (t.inputs().size() + 3L) * t.output().elementCount() * Float.BYTES;
+    /**
+     * Decides how a tensor is merged: streamed chunk by chunk from the mapped inputs when its method can
+     * (same shapes, no rebase), else through whole float32 arrays.
+     */
+    private Job prepare(MergePlan plan, PlannedTensor t, long seed) {
+        Job job = new Job(t);
+        if (t.isRawCopy() || isUnscaledCopy(t) || t.rebaseOnto() != null
+                || t.output().elementCount() > Integer.MAX_VALUE - 8
+                || !(methodOf(t.method()) instanceof StreamingMerge streamer)) {
+            return job;
+        }
+        try {
+            List<ChunkedValues> sources = new ArrayList<>();
+            long bytes = 0;
+            for (SourceRef ref : t.sources()) {
+                Tensor tensor = tensor(plan, ref);
+                sources.add(new MappedValues(ref.model(), tensor));
+                bytes += tensor.info().byteSize();
+            }
+            ChunkedValues base = null;
+            if (t.base() != null) {
+                Tensor tensor = tensor(plan, t.base());
+                base = new MappedValues(t.base().model(), tensor);
+                bytes += tensor.info().byteSize();
+            }
+            TensorInfo out = t.output();
+            StreamingInput input = new StreamingInput(out.name(), out.shape(), base, sources, t.params(),
+                    tensorSeed(seed, out.name()));
+            if (streamer.canStream(input)) {
+                job.streamer = streamer;
+                job.streaming = input;
+                job.streamedBytes = bytes;
+            }
+            return job;
+        } catch (CrucibleException e) {
+            throw new CrucibleException(t.output().name() + ": cannot read input: " + e.getMessage(), e);
+        }
     }
 
     private Job load(MergePlan plan, Job job, AtomicLong bytesRead) {
         PlannedTensor t = job.tensor;
+        if (job.streaming != null) {
+            return job;
+        }
         try {
             if (t.isRawCopy() || isUnscaledCopy(t)) {
                 Tensor raw = tensor(plan, t.sources().getFirst());
@@ -155,12 +206,19 @@ public final class MergeRunner implements AutoCloseable {
         return new TensorValues(ref.model(), tensor.info().shape(), tensor.toFloats());
     }
 
-    private static Job mergeOne(Job job, long seed) {
+    private Job mergeOne(Job job, TensorSink sink, long seed, AtomicLong bytesRead) {
         PlannedTensor t = job.tensor;
         if (job.raw != null) {
             return job;
         }
         TensorInfo out = t.output();
+        if (job.streaming != null) {
+            TensorWriter writer = sink.open(out);
+            job.streamer.merge(job.streaming, writer);
+            writer.complete();
+            bytesRead.addAndGet(job.streamedBytes);
+            return job;
+        }
         MergeMethod method = methodOf(t.method());
         float[] merged = method.merge(new MergeInput(out.name(), out.shape(), job.base, job.models, t.params(),
                 tensorSeed(seed, out.name())));
@@ -184,6 +242,10 @@ public final class MergeRunner implements AutoCloseable {
     }
 
     private static void write(Job job, TensorSink sink) {
+        if (job.streaming != null) {
+            job.streaming = null;
+            return;
+        }
         if (job.raw != null) {
             sink.acceptRaw(job.tensor.output(), job.raw.data());
         } else {
@@ -258,16 +320,31 @@ public final class MergeRunner implements AutoCloseable {
     /** One tensor moving through the stages; each stage fills what the next needs and drops the rest. */
     private static final class Job {
         final PlannedTensor tensor;
-        final long granted;
+        long granted;
+        StreamingMerge streamer;
+        StreamingInput streaming;
+        long streamedBytes;
         TensorValues base;
         List<TensorValues> models;
         TensorValues rebase;
         Tensor raw;
         float[] merged;
 
-        Job(PlannedTensor tensor, long granted) {
+        Job(PlannedTensor tensor) {
             this.tensor = tensor;
-            this.granted = granted;
+        }
+
+        /**
+         * Bytes of working memory while the tensor is merged: a streamed one holds a keep-mask bit per
+         * element and model plus a few chunk buffers; an array merge holds its inputs and output as
+         * float32 and two scratch arrays.
+         */
+        long workingBytes() {
+            long n = tensor.output().elementCount();
+            if (streaming != null) {
+                return tensor.inputs().size() * (n / 8) + STREAM_BUFFER_BYTES;
+            }
+            return (tensor.inputs().size() + 3L) * n * Float.BYTES;
         }
     }
 }

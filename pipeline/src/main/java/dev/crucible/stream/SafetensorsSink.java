@@ -1,6 +1,7 @@
 package dev.crucible.stream;
 
 import dev.crucible.safetensors.SafetensorsWriter;
+import dev.crucible.safetensors.StreamedTensor;
 import dev.crucible.tensor.TensorInfo;
 
 import java.lang.foreign.MemorySegment;
@@ -26,6 +27,22 @@ public final class SafetensorsSink implements TensorSink, AutoCloseable {
     @Override
     public void acceptRaw(TensorInfo info, MemorySegment bytes) {
         writer.write(info.name(), bytes);
+    }
+
+    @Override
+    public TensorWriter open(TensorInfo info) {
+        StreamedTensor tensor = writer.open(info.name());
+        return new TensorWriter() {
+            @Override
+            public void write(int from, float[] values, int count) {
+                tensor.write(from, values, 0, count);
+            }
+
+            @Override
+            public void complete() {
+                tensor.complete();
+            }
+        };
     }
 
     @Override

@@ -16,6 +16,26 @@ public interface TensorSink {
     /** Receives a tensor copied byte for byte (integers, flags), already in {@code info.dtype()}. */
     void acceptRaw(TensorInfo info, MemorySegment bytes);
 
+    /**
+     * Opens a floating-point tensor to receive as float32 ranges instead of one array. This default gathers
+     * the ranges into an array and hands it to {@link #accept} on completion; sinks that can place ranges
+     * directly (shard files) override it so that no whole-tensor array exists.
+     */
+    default TensorWriter open(TensorInfo info) {
+        float[] values = new float[Math.toIntExact(info.elementCount())];
+        return new TensorWriter() {
+            @Override
+            public void write(int from, float[] chunk, int count) {
+                System.arraycopy(chunk, 0, values, from, count);
+            }
+
+            @Override
+            public void complete() {
+                accept(info, values);
+            }
+        };
+    }
+
     /** Completes the output once every tensor has arrived. */
     void finish();
 }

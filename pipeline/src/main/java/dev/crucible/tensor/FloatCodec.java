@@ -30,6 +30,8 @@ public final class FloatCodec {
     // 16-bit types are decoded through a short[] staging buffer: the bulk copy handles byte order
     // and the widening loop over plain arrays is one the JIT vectorizes.
     private static final int CHUNK = 8192;
+    // One staging buffer per thread: streaming merges decode and encode millions of small ranges.
+    private static final ThreadLocal<short[]> STAGING = ThreadLocal.withInitial(() -> new short[CHUNK]);
 
     private static final float[] F8_E4M3_TABLE = new float[256];
     private static final float[] F8_E5M2_TABLE = new float[256];
@@ -105,7 +107,7 @@ public final class FloatCodec {
 
     private static void decodeSixteen(MemorySegment src, long base, float[] dst, int dstOffset, int count,
                                       boolean bf16) {
-        short[] buf = new short[Math.min(count, CHUNK)];
+        short[] buf = STAGING.get();
         for (int done = 0; done < count; ) {
             int n = Math.min(buf.length, count - done);
             MemorySegment.copy(src, SHORT_LE, base + 2L * done, buf, 0, n);
@@ -191,7 +193,7 @@ public final class FloatCodec {
     // which per-element MemorySegment stores prevent.
     private static void encodeSixteen(float[] src, int off, int count, MemorySegment dst, long base,
                                       boolean bf16) {
-        short[] buf = new short[Math.min(count, CHUNK)];
+        short[] buf = STAGING.get();
         for (int done = 0; done < count; ) {
             int n = Math.min(buf.length, count - done);
             int o = off + done;

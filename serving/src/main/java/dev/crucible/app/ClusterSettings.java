@@ -1,10 +1,17 @@
 package dev.crucible.app;
 
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValueFactory;
+import dev.crucible.cluster.ClusterMembership;
+import dev.crucible.eval.EvaluationSession;
 import java.util.List;
 import java.util.Optional;
 
 /**
  * The {@code cluster:} section: whether evaluators join a Pekko Cluster and how nodes find each other.
+ * It only picks values; {@link #membership()} hands them to the cluster module, which alone turns a
+ * membership into Pekko settings.
  *
  * @param enabled        false runs everything in one process
  * @param seedNodes      {@code pekko://crucible-eval@host:port} addresses, used with {@link Discovery#CONFIG}
@@ -17,10 +24,10 @@ public record ClusterSettings(boolean enabled, List<String> seedNodes, Discovery
                               int managementPort, Optional<String> host) {
 
     /** The actor system name every node must share (the evaluation session's), and that seed node addresses name. */
-    public static final String SYSTEM_NAME = "crucible-eval";
+    public static final String SYSTEM_NAME = EvaluationSession.SYSTEM_NAME;
 
     /** Artery's conventional port, also exposed by the Kubernetes manifests. */
-    public static final int DEFAULT_REMOTING_PORT = 7355;
+    public static final int DEFAULT_REMOTING_PORT = ClusterMembership.DEFAULT_PORT;
 
     /** Pekko Management's conventional port, also exposed by the Kubernetes manifests. */
     public static final int DEFAULT_MANAGEMENT_PORT = 7626;
@@ -33,5 +40,25 @@ public record ClusterSettings(boolean enabled, List<String> seedNodes, Discovery
     public static ClusterSettings disabled() {
         return new ClusterSettings(false, List.of(), Discovery.CONFIG, DEFAULT_REMOTING_PORT, DEFAULT_MANAGEMENT_PORT,
                 Optional.empty());
+    }
+
+    /** These settings as {@code crucible.cluster} keys; the keys the app config has no say in are absent. */
+    public Config clusterConfig() {
+        Config c = ConfigFactory.empty()
+                .withValue("discovery", ConfigValueFactory.fromAnyRef(discovery.joinMethod().key()))
+                .withValue("seed-nodes", ConfigValueFactory.fromIterable(seedNodes))
+                .withValue("port", ConfigValueFactory.fromAnyRef(remotingPort))
+                .withValue("kubernetes.management-port", ConfigValueFactory.fromAnyRef(managementPort));
+        return host.map(h -> c.withValue("host", ConfigValueFactory.fromAnyRef(h))).orElse(c);
+    }
+
+    /** This node's membership: these settings over {@code cluster}, a {@code crucible.cluster} block. */
+    public ClusterMembership membership(Config cluster) {
+        return ClusterMembership.fromConfig(clusterConfig().withFallback(cluster));
+    }
+
+    /** This node's membership, the keys the app config leaves out taken from {@code crucible.cluster} in config. */
+    public ClusterMembership membership() {
+        return membership(ConfigFactory.load().getConfig("crucible.cluster"));
     }
 }

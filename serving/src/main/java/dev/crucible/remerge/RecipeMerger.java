@@ -28,6 +28,9 @@ import java.nio.file.Path;
  */
 public final class RecipeMerger implements CandidateMerger {
 
+    /** Seed of randomised merge methods (DARE); a recipe evaluated elsewhere is merged with it too. */
+    public static final long SEED = 0;
+
     private static final long SHARD_BYTES = ByteSize.parseSize("5GB");
 
     private final Path recipeFile;
@@ -82,7 +85,7 @@ public final class RecipeMerger implements CandidateMerger {
                 MergeStats stats;
                 try (SafetensorsSink sink = new SafetensorsSink(folder.staging(), plan.outputs(), SHARD_BYTES);
                      MergeRunner runner = new MergeRunner(models)) {
-                    stats = runner.merge(plan, sink, new MergeOptions(0, threads, deltas(meter)));
+                    stats = runner.merge(plan, sink, new MergeOptions(SEED, threads, deltas(meter)));
                 }
                 MergedModelFiles.write(plan, folder.staging());
                 ModelCard.write(plan, target.getFileName().toString(), folder.staging());

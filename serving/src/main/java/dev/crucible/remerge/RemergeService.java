@@ -193,7 +193,7 @@ public final class RemergeService implements AutoCloseable {
         Path dir = state.candidateDir(id);
         LOG.info("building the first champion {} from {}", id, base);
         merger.merge(base, dir, metrics::merged);
-        Map<String, TaskScore> scores = scorer.score(dir);
+        Map<String, TaskScore> scores = scorer.score(base, dir);
         recordScores(id, scores);
         String version = server.promote(dir);
         Champion champion = new Champion(id, dir.toString(), key(base), scores);
@@ -239,7 +239,7 @@ public final class RemergeService implements AutoCloseable {
     }
 
     private Candidate evaluate(Candidate c) {
-        Map<String, TaskScore> scores = scorer.score(c.dir());
+        Map<String, TaskScore> scores = scorer.score(c.base(), c.dir());
         recordScores(c.id(), scores);
         return new Candidate(c.id(), c.base(), c.dir(), c.stats(), scores, null);
     }

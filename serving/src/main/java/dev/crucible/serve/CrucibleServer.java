@@ -5,6 +5,9 @@ import dev.crucible.metrics.CrucibleMetrics;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -12,6 +15,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -23,8 +28,10 @@ import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.http.javadsl.settings.ServerSettings;
 import org.apache.pekko.stream.Materializer;
+import org.slf4j.LoggerFactory;
 
 /**
  * A running inference server: actor system, model server, HTTP binding and metrics. Shutdown runs
@@ -57,23 +64,52 @@ public final class CrucibleServer implements AutoCloseable {
      * readiness only after). Fails with a {@link CrucibleException} if the port or the model is unusable.
      */
     public static CrucibleServer start(ServeConfig config, ModelLoader loader, Path modelDir) {
-        ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "crucible-serve");
+        return launch(config, loader, Optional.of(modelDir), null, List.of());
+    }
+
+    /**
+     * Binds the HTTP port with the routes of {@code extension} (built from the server's parts) in front of
+     * the serving API, then loads {@code firstModel} if given; without one, readiness waits for the first
+     * promotion. {@code closeOnShutdown} is closed, in order, after the models: on shutdown, or at once if
+     * the server cannot start.
+     */
+    public static CrucibleServer start(ServeConfig config, ModelLoader loader, Optional<Path> firstModel,
+            Function<ServerParts, ServerExtension> extension, List<AutoCloseable> closeOnShutdown) {
+        return launch(config, loader, firstModel, Objects.requireNonNull(extension, "extension"), closeOnShutdown);
+    }
+
+    /** {@code extension} null: the serving API alone, with no routes in front. */
+    private static CrucibleServer launch(ServeConfig config, ModelLoader loader, Optional<Path> firstModel,
+            Function<ServerParts, ServerExtension> extension, List<AutoCloseable> closeOnShutdown) {
+        Runnable closeExtras = closeOnce(List.copyOf(closeOnShutdown));
+        ActorSystem<Void> system;
         try {
-            CrucibleServer server = bind(system, config, loader);
-            PromotionResult first = await(AskPattern.ask(server.modelServer,
-                    replyTo -> new ModelServer.Promote(modelDir, replyTo), PROMOTE_TIMEOUT, system.scheduler()), PROMOTE_TIMEOUT);
-            if (first instanceof PromotionResult.Failed failed) {
-                throw new CrucibleException(failed.message());
+            system = ActorSystem.create(Behaviors.empty(), "crucible-serve");
+        } catch (RuntimeException e) {
+            closeExtras.run();
+            throw e;
+        }
+        try {
+            CrucibleServer server = bind(system, config, loader, extension, closeExtras);
+            if (firstModel.isPresent()) {
+                PromotionResult first = await(AskPattern.ask(server.modelServer,
+                        replyTo -> new ModelServer.Promote(firstModel.get(), replyTo), PROMOTE_TIMEOUT, system.scheduler()),
+                        PROMOTE_TIMEOUT);
+                if (first instanceof PromotionResult.Failed failed) {
+                    throw new CrucibleException(failed.message());
+                }
             }
             return server;
         } catch (RuntimeException e) {
             system.terminate();
             await(system.getWhenTerminated(), Duration.ofSeconds(30));
+            closeExtras.run();
             throw e;
         }
     }
 
-    private static CrucibleServer bind(ActorSystem<Void> system, ServeConfig config, ModelLoader loader) {
+    private static CrucibleServer bind(ActorSystem<Void> system, ServeConfig config, ModelLoader loader,
+            Function<ServerParts, ServerExtension> extension, Runnable closeExtras) {
         CrucibleMetrics metrics = new CrucibleMetrics();
         Executor blocking = system.dispatchers().lookup(DispatcherSelector.fromConfig(MODEL_DISPATCHER));
         ActorRef<ModelServer.Command> modelServer = system.systemActorOf(
@@ -85,6 +121,9 @@ public final class CrucibleServer implements AutoCloseable {
         Materializer materializer = Materializer.matFromSystem(system);
         ServeRoutes routes = new ServeRoutes(config, inference, modelServer, system.scheduler(), metrics, materializer,
                 PROMOTE_TIMEOUT);
+        ServerExtension extra = extension == null ? null
+                : extension.apply(new ServerParts(system, modelServer, metrics, blocking));
+        Route route = extra == null ? routes.route() : routes.concat(extra.route(), routes.route());
         ServerSettings defaults = ServerSettings.create(Adapter.toClassic(system));
         // The route enforces the body limit itself with a JSON 413; the parser's own limit only has to be above it.
         ServerSettings settings = defaults.withParserSettings(
@@ -92,19 +131,36 @@ public final class CrucibleServer implements AutoCloseable {
         ServerBinding binding;
         try {
             binding = await(Http.get(system).newServerAt(config.host(), config.port()).withSettings(settings)
-                    .bind(routes.route()), Duration.ofSeconds(30));
+                    .bind(route), Duration.ofSeconds(30));
         } catch (CrucibleException e) {
             throw new CrucibleException("cannot listen on " + config.host() + ":" + config.port() + ": " + e.getMessage()
-                    + "; pick another --port or --host");
+                    + "; pick another port or host (--port/--host, or serve.port/serve.host in APP.yml)");
         }
         CrucibleServer server = new CrucibleServer(system, modelServer, binding, admission, metrics);
-        server.registerShutdown(config.drainTimeout());
+        server.registerShutdown(config.drainTimeout(), extra == null ? () -> { } : extra.stopAccepting(), closeExtras);
         return server;
     }
 
-    private void registerShutdown(Duration drain) {
+    /** Closes each of {@code closeables} once, however often it is run; a failure is logged, not thrown, so the rest still close. */
+    private static Runnable closeOnce(List<AutoCloseable> closeables) {
+        AtomicBoolean closed = new AtomicBoolean();
+        return () -> {
+            if (closed.compareAndSet(false, true)) {
+                for (AutoCloseable closeable : closeables) {
+                    try {
+                        closeable.close();
+                    } catch (Exception e) {
+                        LoggerFactory.getLogger(CrucibleServer.class).warn("closing {} failed: {}", closeable, e.toString());
+                    }
+                }
+            }
+        };
+    }
+
+    private void registerShutdown(Duration drain, Runnable stopExtension, Runnable closeExtras) {
         CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
         shutdown.addTask(CoordinatedShutdown.PhaseServiceUnbind(), "crucible-stop-accepting", () -> {
+            stopExtension.run();
             admission.close();
             return binding.unbind();
         });
@@ -113,7 +169,8 @@ public final class CrucibleServer implements AutoCloseable {
         shutdown.addTask(CoordinatedShutdown.PhaseServiceStop(), "crucible-close-models", () ->
                 AskPattern.<ModelServer.Command, Done>ask(modelServer, ModelServer.Shutdown::new, drain.plusSeconds(5),
                         system.scheduler()));
-        shutdown.addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "crucible-metrics", () -> {
+        shutdown.addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "crucible-close", () -> {
+            closeExtras.run();
             metrics.close();
             return CompletableFuture.completedFuture(Done.getInstance());
         });

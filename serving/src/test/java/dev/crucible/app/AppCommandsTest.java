@@ -7,6 +7,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -17,14 +18,17 @@ class AppCommandsTest {
 
     private int run(String... args) {
         CommandLine cl = CrucibleMain.commandLine();
-        if (!cl.getSubcommands().containsKey("run")) {
-            cl.addSubcommand(new RunCommand());
-        }
-        if (!cl.getSubcommands().containsKey("worker")) {
-            cl.addSubcommand(new WorkerCommand());
-        }
         cl.setErr(new PrintWriter(err, true));
         return cl.execute(args);
+    }
+
+    @Test
+    void workerIsListedRightAfterRun() {
+        List<String> names = List.copyOf(CrucibleMain.commandLine().getSubcommands().keySet());
+
+        assertThat(names.indexOf("worker")).isEqualTo(names.indexOf("run") + 1);
+        Object worker = CrucibleMain.commandLine().getSubcommands().get("worker").getCommand();
+        assertThat(worker).isInstanceOf(WorkerCommand.class);
     }
 
     @Test

@@ -10,7 +10,6 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.crucible.app.AppConfig;
 import dev.crucible.app.AppConfigParser;
-import dev.crucible.app.ClusterConfig;
 import dev.crucible.app.ClusterSettings;
 import dev.crucible.app.Discovery;
 import dev.crucible.recipe.Recipe;
@@ -45,7 +44,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The kustomize base in {@code k8s/}, parsed into fabric8's typed Kubernetes model and checked against
  * the application's own configuration: the app config in the ConfigMap parses with {@link AppConfigParser},
- * ports and labels come from {@link ClusterSettings} and {@link ClusterConfig}, mounts hold the files
+ * ports and labels come from {@link ClusterSettings} and its cluster membership, mounts hold the files
  * the container arguments name.
  */
 class KubernetesManifestsTest {
@@ -199,13 +198,15 @@ class KubernetesManifestsTest {
     @Test
     void clusterPodsAreFoundByTheLabelAndPortsTheClusterConfigUses() throws IOException {
         ClusterSettings settings = appConfig().cluster();
-        Config overlay = ClusterConfig.overlay(settings);
+        dev.crucible.cluster.ClusterMembership membership = settings.membership();
+        Config overlay = membership.pekkoConfig();
+        String[] podLabel = membership.podLabelSelector().formatted(ClusterSettings.SYSTEM_NAME).split("=", 2);
         Config management = ConfigFactory.load();
         for (String file : List.of("deployment.yaml", "evaluator-deployment.yaml")) {
             Deployment d = read(file, Deployment.class);
             Container c = only(d.getSpec().getTemplate().getSpec());
             assertThat(d.getSpec().getTemplate().getMetadata().getLabels())
-                    .as(file).containsEntry(ClusterConfig.POD_LABEL, ClusterSettings.SYSTEM_NAME);
+                    .as(file).containsEntry(podLabel[0], podLabel[1]);
             assertThat(port(c, "remoting")).isEqualTo(settings.remotingPort()).isEqualTo(ClusterSettings.DEFAULT_REMOTING_PORT);
             assertThat(port(c, "management")).isEqualTo(settings.managementPort()).isEqualTo(ClusterSettings.DEFAULT_MANAGEMENT_PORT);
             assertThat(c.getEnv()).extracting(EnvVar::getName).contains("POD_IP");
@@ -213,7 +214,7 @@ class KubernetesManifestsTest {
             assertThat(javaOpts).contains("-Dpekko.remote.artery.canonical.hostname=$(POD_IP)");
         }
         assertThat(overlay.getString("pekko.discovery.kubernetes-api.pod-label-selector"))
-                .isEqualTo(ClusterConfig.POD_LABEL + "=%s");
+                .isEqualTo("crucible.dev/cluster=%s");
         assertThat(overlay.getString("pekko.management.cluster.bootstrap.contact-point-discovery.service-name"))
                 .isEqualTo(ClusterSettings.SYSTEM_NAME);
         assertThat(overlay.getInt("pekko.management.http.port")).isEqualTo(settings.managementPort());

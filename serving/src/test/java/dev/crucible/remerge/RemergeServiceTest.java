@@ -268,7 +268,7 @@ class RemergeServiceTest {
     /** Reports the quality the fake merger copied into the candidate. */
     private static final class FakeScorer implements CandidateScorer {
         @Override
-        public Map<String, TaskScore> score(Path modelDir) {
+        public Map<String, TaskScore> score(Path base, Path modelDir) {
             try {
                 String[] q = Files.readString(modelDir.resolve("quality")).trim().split(" ");
                 Map<String, TaskScore> scores = new LinkedHashMap<>();

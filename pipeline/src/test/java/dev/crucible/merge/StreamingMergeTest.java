@@ -1,0 +1,163 @@
+package dev.crucible.merge;
+
+import dev.crucible.tensor.FloatCodec;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class StreamingMergeTest {
+
+    // Over Chunks.PARALLEL_MIN and not a multiple of the chunk size: parallel chunks and a short last one.
+    private static final int N = 300_001;
+    private static final long[] SHAPE = {N};
+
+    /** bf16-rounded values, so task vectors hold many equal magnitudes (ties at the trim threshold). */
+    private static TensorValues tensor(String model, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        float[] v = new float[N];
+        for (int i = 0; i < N; i++) {
+            v[i] = FloatCodec.bf16ToFloat(FloatCodec.floatToBf16((float) ((r.nextDouble() - 0.5) * 0.04)));
+        }
+        return new TensorValues(model, SHAPE, v);
+    }
+
+    private static MergeParameters params(Map<String, Object> global, List<Map<String, Object>> perModel,
+                                          List<TensorValues> models) {
+        return new MergeParameters(global, perModel, models.stream().map(TensorValues::modelName).toList());
+    }
+
+    /** The streamed result and the array result of one method on the same input. */
+    private static float[][] bothPaths(String method, TensorValues base, List<TensorValues> models,
+                                       Map<String, Object> global, List<Map<String, Object>> perModel) {
+        MergeMethod m = MergeMethods.byName(method).orElseThrow();
+        MergeParameters p = params(global, perModel, models);
+        m.validate(p);
+        float[] array = m.merge(new MergeInput("t", SHAPE, base, models, p, 7L));
+        StreamingInput in = new StreamingInput("t", SHAPE, base == null ? null : ChunkedValues.of(base),
+                models.stream().map(ChunkedValues::of).toList(), p, 7L);
+        StreamingMerge streaming = (StreamingMerge) m;
+        assertThat(streaming.canStream(in)).as(method).isTrue();
+        float[] streamed = new float[N];
+        streaming.merge(in, ChunkWriter.into(streamed));
+        return new float[][] {streamed, array};
+    }
+
+    @Test
+    void streamedLinearEqualsTheArrayMergeAndThePlainWeightedAverage() {
+        List<TensorValues> models = List.of(tensor("a", 1), tensor("b", 2), tensor("c", 3));
+        float[][] r = bothPaths("linear", null, models, Map.of(),
+                List.of(Map.of("weight", 0.5), Map.of("weight", 0.3), Map.of("weight", 0.7)));
+        assertThat(r[0]).isEqualTo(r[1]);
+        float[] w = {0.5f, 0.3f, 0.7f};
+        for (int j = 0; j < N; j += 997) {
+            float s = 0f;
+            for (int i = 0; i < 3; i++) {
+                s += w[i] * models.get(i).values()[j];
+            }
+            assertThat(r[0][j]).isEqualTo(s / (w[0] + w[1] + w[2]));
+        }
+    }
+
+    @Test
+    void streamedTiesEqualsTheArrayMergeAndAPlainPerElementReference() {
+        TensorValues base = tensor("base", 10);
+        List<TensorValues> models = List.of(tensor("a", 11), tensor("b", 12));
+        List<Map<String, Object>> perModel = List.of(Map.of("weight", 0.6, "density", 0.3),
+                Map.of("weight", 0.4, "density", 0.5));
+        float[][] r = bothPaths("ties", base, models, Map.of("lambda", 0.9), perModel);
+        assertThat(r[0]).isEqualTo(r[1]);
+        assertThat(r[0]).isEqualTo(tiesReference(base, models, new float[] {0.6f, 0.4f}, new double[] {0.3, 0.5},
+                0.9f));
+    }
+
+    @Test
+    void streamedTiesOfOneModelEqualsAPlainPerElementReference() {
+        TensorValues base = tensor("base", 20);
+        List<TensorValues> models = List.of(tensor("a", 21));
+        float[][] r = bothPaths("ties", base, models, Map.of(), List.of(Map.of("weight", 1.0, "density", 0.5)));
+        assertThat(r[0]).isEqualTo(r[1]);
+        assertThat(r[0]).isEqualTo(tiesReference(base, models, new float[] {1f}, new double[] {0.5}, 1f));
+    }
+
+    @Test
+    void streamedTaskArithmeticWithRescaledTrimEqualsTheArrayMerge() {
+        TensorValues base = tensor("base", 30);
+        List<TensorValues> models = List.of(tensor("a", 31), tensor("b", 32));
+        float[][] plain = bothPaths("task_arithmetic", base, models, Map.of("normalize", true),
+                List.of(Map.of("weight", 0.7), Map.of("weight", -0.2)));
+        assertThat(plain[0]).isEqualTo(plain[1]);
+        float[][] rescaled = bothPaths("ties", base, models, Map.of("rescale", true, "normalize", false),
+                List.of(Map.of("weight", 0.7, "density", 0.2), Map.of("weight", 0.5, "density", 0.9)));
+        assertThat(rescaled[0]).isEqualTo(rescaled[1]);
+    }
+
+    @Test
+    void methodsDeclineToStreamWhatOnlyTheArrayPathHandles() {
+        TensorValues base = tensor("base", 40);
+        TensorValues other = new TensorValues("short", new long[] {N - 1}, new float[N - 1]);
+        MergeParameters one = params(Map.of(), List.of(Map.of("weight", 1.0)), List.of(other));
+        StreamingInput mismatched = new StreamingInput("t", SHAPE, ChunkedValues.of(base),
+                List.of(ChunkedValues.of(other)), one, 0L);
+        assertThat(((StreamingMerge) MergeMethods.byName("linear").orElseThrow()).canStream(mismatched)).isFalse();
+        assertThat(((StreamingMerge) MergeMethods.byName("ties").orElseThrow()).canStream(mismatched)).isFalse();
+        StreamingInput random = new StreamingInput("t", SHAPE, ChunkedValues.of(base),
+                List.of(ChunkedValues.of(tensor("a", 41))), one, 0L);
+        assertThat(((StreamingMerge) MergeMethods.byName("dare_ties").orElseThrow()).canStream(random)).isFalse();
+        assertThat(((StreamingMerge) MergeMethods.byName("ties").orElseThrow()).canStream(random)).isTrue();
+    }
+
+    /**
+     * TIES as written in the paper, one element at a time over whole arrays: trim each task vector to its
+     * top {@code density} magnitudes (lower index first on ties), elect the sign of the summed weighted
+     * deltas, average the agreeing ones by their weights, scale by lambda and add to the base.
+     */
+    private static float[] tiesReference(TensorValues base, List<TensorValues> models, float[] w, double[] density,
+                                         float lambda) {
+        float[] b = base.values();
+        int k = models.size();
+        float[][] wd = new float[k][N];
+        for (int i = 0; i < k; i++) {
+            float[] x = models.get(i).values();
+            boolean[] keep = topMagnitudes(x, b, (int) (density[i] * N));
+            for (int j = 0; j < N; j++) {
+                wd[i][j] = (keep[j] ? x[j] - b[j] : 0f) * w[i];
+            }
+        }
+        float[] out = new float[N];
+        for (int j = 0; j < N; j++) {
+            float sum = 0f;
+            for (int i = 0; i < k; i++) {
+                sum += wd[i][j];
+            }
+            float mixed = 0f;
+            float weight = 0f;
+            for (int i = 0; i < k; i++) {
+                if (sum >= 0f ? wd[i][j] > 0f : wd[i][j] < 0f) {
+                    mixed += wd[i][j];
+                    weight += w[i];
+                }
+            }
+            out[j] = b[j] + mixed / (weight == 0f ? 1f : weight) * lambda;
+        }
+        return out;
+    }
+
+    /** The {@code count} largest {@code |x - b|} by a full stable sort, larger first, lower index first. */
+    private static boolean[] topMagnitudes(float[] x, float[] b, int count) {
+        List<Integer> order = new ArrayList<>();
+        for (int j = 0; j < N; j++) {
+            order.add(j);
+        }
+        order.sort((p, q) -> Float.compare(Math.abs(x[q] - b[q]), Math.abs(x[p] - b[p])));
+        boolean[] keep = new boolean[N];
+        for (int r = 0; r < count; r++) {
+            keep[order.get(r)] = true;
+        }
+        return keep;
+    }
+}
