@@ -2,6 +2,7 @@ package dev.crucible.cli;
 
 import dev.crucible.error.CrucibleException;
 import java.util.concurrent.Callable;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -35,6 +36,9 @@ public final class CrucibleMain implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
+        // Initialise logging before Pekko and DJL log from their own threads; otherwise SLF4J buffers
+        // those calls and prints a replay warning on the terminal.
+        LoggerFactory.getILoggerFactory();
         int code = commandLine().execute(args);
         // Pekko and DJL may leave non-daemon threads behind; the exit code is what counts.
         System.exit(code);
