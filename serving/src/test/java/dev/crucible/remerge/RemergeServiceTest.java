@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -49,10 +50,13 @@ class RemergeServiceTest {
     }
 
     @AfterEach
-    void stop() {
+    void stop() throws Exception {
         services.forEach(RemergeService::close);
-        system.terminate();
+        // Wait for interrupted merges and the flows to stop writing state before @TempDir is deleted.
         blocking.shutdownNow();
+        assertThat(blocking.awaitTermination(20, TimeUnit.SECONDS)).as("blocking work stopped").isTrue();
+        system.terminate();
+        system.getWhenTerminated().toCompletableFuture().get(20, TimeUnit.SECONDS);
     }
 
     /** A checkpoint folder whose "quality" file is what the fake scorer reports for models merged onto it. */
