@@ -41,22 +41,7 @@ public final class LinearMerge implements MergeMethod, StreamingMerge {
 
     @Override
     public void validate(MergeParameters p) {
-        if (p.modelCount() == 0) {
-            throw new CrucibleException("linear: needs at least one model under models");
-        }
-        double sum = 0;
-        for (int i = 0; i < p.modelCount(); i++) {
-            double w = p.requireModel("linear", i, "weight");
-            if (!Double.isFinite(w)) {
-                throw new CrucibleException("linear: weight must be a finite number for model " + p.modelName(i)
-                        + " (got " + w + ")");
-            }
-            sum += w;
-        }
-        if (p.flag("normalize", true) && Math.abs(sum) < 1e-8) {
-            throw new CrucibleException("linear: the weights sum to 0, so they cannot be normalised;"
-                    + " change the weights or set normalize: false");
-        }
+        WeightChecks.requireNormalisableWeights("linear", p, "normalize");
     }
 
     @Override

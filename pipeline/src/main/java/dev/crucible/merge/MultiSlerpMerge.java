@@ -36,22 +36,7 @@ public final class MultiSlerpMerge implements MergeMethod {
 
     @Override
     public void validate(MergeParameters p) {
-        if (p.modelCount() < 1) {
-            throw new CrucibleException("multislerp: needs at least one model under models");
-        }
-        double sum = 0;
-        for (int i = 0; i < p.modelCount(); i++) {
-            double w = p.requireModel("multislerp", i, "weight");
-            if (!Double.isFinite(w)) {
-                throw new CrucibleException("multislerp: weight must be a finite number for model " + p.modelName(i)
-                        + " (got " + w + ")");
-            }
-            sum += w;
-        }
-        if (p.flag("normalize_weights", true) && Math.abs(sum) < 1e-8) {
-            throw new CrucibleException("multislerp: the weights sum to 0, so they cannot be normalised;"
-                    + " change the weights or set normalize_weights: false");
-        }
+        WeightChecks.requireNormalisableWeights("multislerp", p, "normalize_weights");
         double eps = p.global("eps", 1e-8);
         if (!(eps > 0)) {
             throw new CrucibleException("multislerp: eps must be > 0 (got " + eps + ")");
