@@ -24,6 +24,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * for linear and ties in child JVMs limited to {@code -Xmx768m}, printing wall time as a ratio to the
  * baseline and the child's peak anonymous resident memory (heap, JVM and native buffers; not the page
  * cache behind the mapped inputs). Each merge runs {@link #REPEATS} times and the fastest counts.
+ *
+ * <p>Next to {@code cat} it times the I/O floor of a merge: {@code cat} of the inputs plus {@code dd} writing
+ * an output of the same size with fsync (a merge must write and sync its output too); {@code x io} is the
+ * merge's wall time over that floor.
  */
 public final class MergeBench {
 
@@ -71,21 +75,21 @@ public final class MergeBench {
         System.out.printf(Locale.ROOT, "inputs: 2 models, %.2f GiB in all (bf16, hidden %d, %d layers, vocab %d);"
                 + " %d cores, load average %s%n", inputBytes / (double) (1L << 30), HIDDEN, layers, VOCAB, threads,
                 loadAverage());
-        System.out.printf(Locale.ROOT, "%-7s %6s %8s %8s %7s %7s %7s %14s %10s %6s%n", "method", "heap", "wall s",
-                "cpu s", "cat s", "x cat", "target", "peak anon MiB", "VmHWM MiB", "load");
+        System.out.printf(Locale.ROOT, "%-7s %6s %8s %8s %7s %7s %7s %7s %7s %14s %10s %6s%n", "method", "heap",
+                "wall s", "cpu s", "cat s", "x cat", "target", "io s", "x io", "peak anon MiB", "VmHWM MiB", "load");
         Result linearBest = null;
         Result tiesBest = null;
         long peakAnon = 0;
         for (int r = 0; r < REPEATS; r++) {
-            Result l = run("linear", linear, dir.resolve("out-linear"), threads, inputs, 2);
-            Result t = run("ties", ties, dir.resolve("out-ties"), threads, inputs, 4);
+            Result l = run("linear", linear, dir.resolve("out-linear"), threads, inputs, inputBytes / 2, 2);
+            Result t = run("ties", ties, dir.resolve("out-ties"), threads, inputs, inputBytes / 2, 4);
             linearBest = Result.best(linearBest, l);
             tiesBest = Result.best(tiesBest, t);
             peakAnon = Math.max(peakAnon, Math.max(l.anonMiB, t.anonMiB));
         }
-        System.out.printf(Locale.ROOT, "linear: %.2f s (%.1f x cat), ties: %.2f s (%.1f x cat), peak anon RSS: %d MiB,"
-                        + " cat: %.2f s (%.2f GiB inputs, -Xmx%s, load %s)%n", linearBest.wall, linearBest.ratio(),
-                tiesBest.wall, tiesBest.ratio(), peakAnon,
+        System.out.printf(Locale.ROOT, "linear: %.2f s (%.1f x cat, %.1f x io), ties: %.2f s (%.1f x cat, %.1f x io),"
+                        + " peak anon RSS: %d MiB, cat: %.2f s (%.2f GiB inputs, -Xmx%s, load %s)%n", linearBest.wall,
+                linearBest.ratio(), linearBest.ioRatio(), tiesBest.wall, tiesBest.ratio(), tiesBest.ioRatio(), peakAnon,
                 Math.min(linearBest.cat, tiesBest.cat), inputBytes / (double) (1L << 30), HEAP, loadAverage());
         System.out.println("best of " + REPEATS + " runs each (peak anon: highest of all runs); x cat = merge wall time / cat wall time measured just"
                 + " before it; peak anon = RssAnon (statm resident - shared) sampled every 10 ms (heap + JVM + native buffers); VmHWM also"
@@ -93,10 +97,14 @@ public final class MergeBench {
     }
 
     /** One merge's figures, with the cat time measured right before it. */
-    private record Result(double wall, double cat, long anonMiB) {
+    private record Result(double wall, double cat, double io, long anonMiB) {
 
         double ratio() {
             return wall / cat;
+        }
+
+        double ioRatio() {
+            return wall / io;
         }
 
         static Result best(Result a, Result b) {
@@ -108,9 +116,10 @@ public final class MergeBench {
         return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
     }
 
-    private static Result run(String name, Path recipe, Path out, int threads, List<Path> inputs, int target)
-            throws Exception {
+    private static Result run(String name, Path recipe, Path out, int threads, List<Path> inputs, long outputBytes,
+                              int target) throws Exception {
         double cat = Math.min(catSeconds(inputs), catSeconds(inputs));
+        double io = cat + writeSeconds(out.resolveSibling("io-probe"), outputBytes);
         String java = ProcessHandle.current().info().command().orElse("java");
         Process p = new ProcessBuilder(java, "-Xmx" + HEAP, "--enable-native-access=ALL-UNNAMED",
                 "--sun-misc-unsafe-memory-access=allow", "-cp", System.getProperty("java.class.path"),
@@ -124,9 +133,9 @@ public final class MergeBench {
                 .orElseThrow(() -> new IllegalStateException("no RESULT line:\n" + output));
         String[] f = result.split(" ");
         double wall = Double.parseDouble(f[1]);
-        System.out.printf(Locale.ROOT, "%-7s %6s %8.2f %8s %7.2f %7.1f %6dx %14s %10s %6s%n", name, HEAP, wall, f[4],
-                cat, wall / cat, target, f[2], f[3], loadAverage());
-        return new Result(wall, cat, Long.parseLong(f[2]));
+        System.out.printf(Locale.ROOT, "%-7s %6s %8.2f %8s %7.2f %7.1f %6dx %7.2f %7.1f %14s %10s %6s%n", name, HEAP,
+                wall, f[4], cat, wall / cat, target, io, wall / io, f[2], f[3], loadAverage());
+        return new Result(wall, cat, io, Long.parseLong(f[2]));
     }
 
     /** One merge through the real command, with a thread sampling anonymous resident memory. */
@@ -194,6 +203,20 @@ public final class MergeBench {
             throw new IllegalStateException("cat failed");
         }
         return (System.nanoTime() - start) / 1e9;
+    }
+
+    /** Seconds {@code dd} takes to write {@code bytes} to {@code file} and fsync it (the file is removed after). */
+    private static double writeSeconds(Path file, long bytes) throws Exception {
+        long mib = Math.max(1, bytes >> 20);
+        long start = System.nanoTime();
+        Process p = new ProcessBuilder("dd", "if=/dev/zero", "of=" + file, "bs=1M", "count=" + mib, "conv=fsync")
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        if (p.waitFor() != 0) {
+            throw new IllegalStateException("dd failed");
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        Files.deleteIfExists(file);
+        return seconds;
     }
 
     private static List<Path> weightFiles(Path model) throws IOException {
