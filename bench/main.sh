@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Runs one of the benchmark mains kept in a module's test sources (they print figures; they are not tests).
+# Usage: bench/main.sh MODULE CLASS [ARGS...], e.g.
+#   bench/main.sh eval-actors dev.crucible.eval.EvalBenchmark          # items/s with 1 and 2 evaluators
+#   bench/main.sh eval-actors dev.crucible.runtime.RuntimeBenchmark zoo # prefill/decode tok/s, RSS (zoo|1b|all)
+#   bench/main.sh serving dev.crucible.serve.ServeBenchmark             # requests/s, p50/p99 by concurrency
+#   bench/main.sh eval-actors dev.crucible.evolve.cmaes.CmaEsBench      # CMA-ES evaluations on test functions
+#   bench/main.sh pipeline dev.crucible.merge.MergeKernelBenchmark      # merge kernels vs plain loops
+set -euo pipefail
+cd "$(dirname "$0")/.."
+[ $# -ge 2 ] || { sed -n 2,9p "$0" >&2; exit 2; }
+module="$1"; main="$2"; shift 2
+export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
+BUILD="${CRUCIBLE_BUILD_DIR:-target-bench}"
+CPFILE="$module/$BUILD/bench.classpath"
+./mvnw -q -B "-Dcrucible.build.dir=$BUILD" -pl "$module" -am test-compile
+./mvnw -q -B "-Dcrucible.build.dir=$BUILD" -pl "$module" dependency:build-classpath \
+    -Dmdep.includeScope=test "-Dmdep.outputFile=$PWD/$CPFILE"
+CP="$module/$BUILD/classes:$module/$BUILD/test-classes:$(cat "$CPFILE")"
+exec "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow \
+    -Dai.djl.offline=true -Dcrucible.shared="$PWD/../shared" -cp "$CP" "$main" "$@"
