@@ -15,10 +15,7 @@ public record MergeInput(String tensorName, long[] outputShape, TensorValues bas
     public MergeInput {
         outputShape = outputShape.clone();
         models = List.copyOf(models);
-        if (params.modelCount() != models.size()) {
-            throw new IllegalArgumentException(tensorName + ": " + models.size() + " models but parameters for "
-                    + params.modelCount());
-        }
+        params.requireModelCount(tensorName, models.size());
     }
 
     @Override

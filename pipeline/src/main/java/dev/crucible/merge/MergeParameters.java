@@ -38,6 +38,14 @@ public record MergeParameters(Map<String, Object> global, List<Map<String, Objec
         return perModel.size();
     }
 
+    /** Checks that these parameters hold one map per input model of {@code tensorName}. */
+    void requireModelCount(String tensorName, int models) {
+        if (modelCount() != models) {
+            throw new IllegalArgumentException(tensorName + ": " + models + " models but parameters for "
+                    + modelCount());
+        }
+    }
+
     /** The name of model {@code i}, for messages. */
     public String modelName(int i) {
         return modelNames.get(i);

@@ -13,10 +13,7 @@ public record StreamingInput(String tensorName, long[] outputShape, ChunkedValue
     public StreamingInput {
         outputShape = outputShape.clone();
         models = List.copyOf(models);
-        if (params.modelCount() != models.size()) {
-            throw new IllegalArgumentException(tensorName + ": " + models.size() + " models but parameters for "
-                    + params.modelCount());
-        }
+        params.requireModelCount(tensorName, models.size());
     }
 
     @Override
