@@ -7,4 +7,4 @@ COPY serving/target/crucible.jar /opt/crucible/crucible.jar
 ENV DJL_CACHE_DIR=/tmp/djl \
     JAVA_OPTS=""
 EXPOSE 8080 7355 7626
-ENTRYPOINT ["sh", "-c", "exec java --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -Dai.djl.offline=true $JAVA_OPTS -jar /opt/crucible/crucible.jar \"$@\"", "crucible"]
+ENTRYPOINT ["sh", "-c", "exec java --add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -Dai.djl.offline=true $JAVA_OPTS -jar /opt/crucible/crucible.jar \"$@\"", "crucible"]

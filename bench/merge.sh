@@ -12,5 +12,5 @@ CPFILE="pipeline/$BUILD/bench.classpath"
 ./mvnw -o -q -B "-Dcrucible.build.dir=$BUILD" -pl pipeline dependency:build-classpath \
     -Dmdep.includeScope=test "-Dmdep.outputFile=$PWD/$CPFILE"
 CP="pipeline/$BUILD/classes:pipeline/$BUILD/test-classes:$(cat "$CPFILE")"
-exec "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow \
+exec "$JAVA_HOME/bin/java" --add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow \
     -cp "$CP" dev.crucible.stream.MergeBench "${1:-/tmp/crucible-bench}" "${2:-10}"

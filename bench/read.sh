@@ -10,6 +10,6 @@ CP_FILE="$(mktemp)"
 trap 'rm -f "$CP_FILE"' EXIT
 ./mvnw -q -B -Dcrucible.build.dir="$BUILD_DIR" -pl pipeline dependency:build-classpath \
   -Dmdep.outputFile="$CP_FILE" -Dmdep.includeScope=test
-exec "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -Xmx4g \
+exec "$JAVA_HOME/bin/java" --add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -Xmx4g \
   -cp "pipeline/$BUILD_DIR/test-classes:pipeline/$BUILD_DIR/classes:$(cat "$CP_FILE")" \
   dev.crucible.safetensors.ReadBenchmark "$@"

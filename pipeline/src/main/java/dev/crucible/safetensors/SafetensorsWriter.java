@@ -47,6 +47,7 @@ public final class SafetensorsWriter implements AutoCloseable {
     private final Map<String, Boolean> written = new ConcurrentHashMap<>();
     private final Map<String, Boolean> streaming = new ConcurrentHashMap<>();
     private final long totalBytes;
+    private final WriteBehind writeBehind;
     private volatile boolean finished;
 
     private record Shard(Path path, FileChannel channel, List<TensorEntry> entries) {
@@ -60,6 +61,7 @@ public final class SafetensorsWriter implements AutoCloseable {
         this.shards = shards;
         this.slots = slots;
         this.totalBytes = totalBytes;
+        this.writeBehind = new WriteBehind(shards.stream().map(Shard::channel).toList());
     }
 
     /**
@@ -186,7 +188,7 @@ public final class SafetensorsWriter implements AutoCloseable {
         streaming.remove(name);
     }
 
-    private static void encodeAndWrite(Slot slot, long firstElement, float[] values, int offset, int count) {
+    private void encodeAndWrite(Slot slot, long firstElement, float[] values, int offset, int count) {
         int width = slot.info().dtype().byteSize();
         MemorySegment buf = ENCODE_BUFFER.get();
         FloatCodec.encodeInto(values, offset, count, slot.info().dtype(), buf, 0);
@@ -199,12 +201,13 @@ public final class SafetensorsWriter implements AutoCloseable {
         }
     }
 
-    private static void writeAt(Slot slot, MemorySegment chunk, long offsetInTensor) {
+    private void writeAt(Slot slot, MemorySegment chunk, long offsetInTensor) {
         // Heap segments over float[] and the like have no ByteBuffer view; they are copied (one chunk) instead.
         boolean viewable = chunk.heapBase().map(base -> base instanceof byte[]).orElse(true);
         ByteBuffer buf = viewable ? chunk.asByteBuffer() : ByteBuffer.wrap(chunk.toArray(ValueLayout.JAVA_BYTE));
         try {
             writeFully(slot.shard().channel(), buf, slot.position() + offsetInTensor);
+            writeBehind.written(chunk.byteSize());
         } catch (IOException e) {
             throw new CrucibleException(slot.shard().path() + ": write failed (" + e.getMessage() + ")", e);
         }
@@ -242,6 +245,7 @@ public final class SafetensorsWriter implements AutoCloseable {
             throw new CrucibleException(dir + ": " + missing.size() + " planned tensors were never written, e.g. "
                     + missing.subList(0, Math.min(3, missing.size())));
         }
+        writeBehind.close();
         try {
             if (shards.size() > 1) {
                 writeIndex();
@@ -275,6 +279,7 @@ public final class SafetensorsWriter implements AutoCloseable {
     /** Closes the files without checking completeness (use after a failure; the folder is then incomplete). */
     @Override
     public void close() {
+        writeBehind.close();
         closeAll(shards);
     }
 

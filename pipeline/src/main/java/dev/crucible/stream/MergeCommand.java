@@ -18,6 +18,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 
 /** {@code crucible merge RECIPE.yml OUT_DIR}: merges models as a mergekit-style recipe says. */
 @Command(name = "merge", mixinStandardHelpOptions = true,
@@ -54,27 +55,50 @@ public final class MergeCommand implements Callable<Integer> {
         if (threadCount < 1) {
             throw new CrucibleException("--threads: must be at least 1, got " + threadCount);
         }
-        Recipe recipe = RecipeParser.parse(recipeFile);
+        // The actor system takes a second or two to start on a small machine: it does so while the
+        // recipe is read and every input checked.
+        CompletableFuture<MergeRunner> starting = new CompletableFuture<>();
         try (OpenedModels models = new OpenedModels()) {
-            MergePlan plan = MergePlanner.plan(recipe, models);
-            try (OutputFolder folder = OutputFolder.create(outDir, force)) {
-                MergeStats stats;
-                ProgressListener progress = System.console() != null && System.console().isTerminal()
-                        ? new ProgressLine(System.err) : ProgressListener.NONE;
-                try (SafetensorsSink sink = new SafetensorsSink(folder.staging(), plan.outputs(), maxShard);
-                     MergeRunner runner = new MergeRunner(models)) {
-                    stats = runner.merge(plan, sink, new MergeOptions(seed, threadCount, progress));
+            Thread.ofPlatform().daemon().name("crucible-merge-start").start(() -> {
+                try {
+                    starting.complete(new MergeRunner(models));
+                } catch (Throwable t) {
+                    starting.completeExceptionally(t);
                 }
-                MergedModelFiles.write(plan, folder.staging());
-                ModelCard.write(plan, folder.target().getFileName().toString(), folder.staging());
-                Path target = folder.commit();
-                PrintWriter out = spec.commandLine().getOut();
-                out.printf(Locale.ROOT, "merged %d tensors (%s, %s) into %s in %.1f s%n", stats.tensors(),
-                        ByteSize.format(stats.bytesWritten()), plan.outDtype().safetensorsName(), target,
-                        stats.wallTime().toNanos() / 1e9);
-                out.flush();
+            });
+            try {
+                Recipe recipe = RecipeParser.parse(recipeFile);
+                MergePlan plan = MergePlanner.plan(recipe, models);
+                merge(plan, models, threadCount, maxShard, starting);
+            } finally {
+                // A recipe that fails its checks does not wait for the actor system it never needed: that
+                // one closes itself once started (its threads are daemons and do not hold the JVM).
+                CompletableFuture<Void> closed = starting.thenAccept(MergeRunner::close);
+                if (starting.isDone()) {
+                    closed.exceptionally(e -> null).join();
+                }
             }
         }
         return 0;
+    }
+
+    private void merge(MergePlan plan, OpenedModels models, int threadCount, long maxShard,
+                       CompletableFuture<MergeRunner> starting) {
+        try (OutputFolder folder = OutputFolder.create(outDir, force)) {
+            MergeStats stats;
+            ProgressListener progress = System.console() != null && System.console().isTerminal()
+                    ? new ProgressLine(System.err) : ProgressListener.NONE;
+            try (SafetensorsSink sink = new SafetensorsSink(folder.staging(), plan.outputs(), maxShard)) {
+                stats = starting.join().merge(plan, sink, new MergeOptions(seed, threadCount, progress));
+            }
+            MergedModelFiles.write(plan, folder.staging());
+            ModelCard.write(plan, folder.target().getFileName().toString(), folder.staging());
+            Path target = folder.commit();
+            PrintWriter out = spec.commandLine().getOut();
+            out.printf(Locale.ROOT, "merged %d tensors (%s, %s) into %s in %.1f s%n", stats.tensors(),
+                    ByteSize.format(stats.bytesWritten()), plan.outDtype().safetensorsName(), target,
+                    stats.wallTime().toNanos() / 1e9);
+            out.flush();
+        }
     }
 }

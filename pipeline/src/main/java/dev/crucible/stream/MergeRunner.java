@@ -14,6 +14,7 @@ import dev.crucible.plan.MergePlan;
 import dev.crucible.plan.OpenedModels;
 import dev.crucible.plan.PlannedTensor;
 import dev.crucible.plan.SourceRef;
+import dev.crucible.tensor.FloatCodec;
 import dev.crucible.tensor.Tensor;
 import dev.crucible.tensor.TensorInfo;
 import org.apache.pekko.actor.ActorSystem;
@@ -56,6 +57,8 @@ public final class MergeRunner implements AutoCloseable {
 
     /** A runner reading sources through {@code models} (not closed by the runner). */
     public MergeRunner(OpenedModels models) {
+        // Starts compiling the bf16 vector kernels while the actor system comes up.
+        FloatCodec.vectorKernelsReady();
         this.models = models;
         this.system = ActorSystem.create("crucible-merge", actorConfig());
         this.materializer = Materializer.createMaterializer(system);

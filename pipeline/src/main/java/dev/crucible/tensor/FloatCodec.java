@@ -33,10 +33,21 @@ public final class FloatCodec {
     // One staging buffer per thread: streaming merges decode and encode millions of small ranges.
     private static final ThreadLocal<short[]> STAGING = ThreadLocal.withInitial(() -> new short[CHUNK]);
 
+    /**
+     * Whether bf16 conversions use {@link Bf16Vectors}: when the JVM runs with
+     * {@code --add-modules jdk.incubator.vector} (the {@code crucible} launcher and the tests do), unless
+     * {@code -Dcrucible.simd=false}. Without the module the scalar loops give the same bits, slower.
+     */
+    public static final boolean SIMD = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()
+            && !"false".equals(System.getProperty("crucible.simd"));
+
     private static final float[] F8_E4M3_TABLE = new float[256];
     private static final float[] F8_E5M2_TABLE = new float[256];
 
     static {
+        if (SIMD) {
+            VectorWarmup.start();
+        }
         for (int b = 0; b < 256; b++) {
             F8_E4M3_TABLE[b] = decodeE4m3((byte) b);
             F8_E5M2_TABLE[b] = Float.float16ToFloat((short) (b << 8));
@@ -44,6 +55,14 @@ public final class FloatCodec {
     }
 
     private FloatCodec() {
+    }
+
+    /**
+     * Whether bf16 conversions run on the vector kernels now; they do once the JIT has compiled them, a
+     * second or two after this class is first used (see {@link VectorWarmup}). Touch it early to start that.
+     */
+    public static boolean vectorKernelsReady() {
+        return SIMD && VectorWarmup.ready();
     }
 
     /** Decodes {@code elementCount} values from the start of {@code src} into a fresh array. */
@@ -107,8 +126,12 @@ public final class FloatCodec {
 
     private static void decodeSixteen(MemorySegment src, long base, float[] dst, int dstOffset, int count,
                                       boolean bf16) {
+        int done = 0;
+        if (bf16 && SIMD && VectorWarmup.ready() && Bf16Vectors.supports(src)) {
+            done = Bf16Vectors.decode(src, base, dst, dstOffset, count);
+        }
         short[] buf = STAGING.get();
-        for (int done = 0; done < count; ) {
+        while (done < count) {
             int n = Math.min(buf.length, count - done);
             MemorySegment.copy(src, SHORT_LE, base + 2L * done, buf, 0, n);
             int o = dstOffset + done;
@@ -193,8 +216,12 @@ public final class FloatCodec {
     // which per-element MemorySegment stores prevent.
     private static void encodeSixteen(float[] src, int off, int count, MemorySegment dst, long base,
                                       boolean bf16) {
+        int done = 0;
+        if (bf16 && SIMD && VectorWarmup.ready() && Bf16Vectors.supports(dst)) {
+            done = Bf16Vectors.encode(src, off, count, dst, base);
+        }
         short[] buf = STAGING.get();
-        for (int done = 0; done < count; ) {
+        while (done < count) {
             int n = Math.min(buf.length, count - done);
             int o = off + done;
             if (bf16) {

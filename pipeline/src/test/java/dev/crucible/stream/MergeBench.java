@@ -72,28 +72,48 @@ public final class MergeBench {
             inputBytes += Files.size(p);
         }
         catSeconds(inputs);
+        boolean cold = canDropCaches();
         System.out.printf(Locale.ROOT, "inputs: 2 models, %.2f GiB in all (bf16, hidden %d, %d layers, vocab %d);"
                 + " %d cores, load average %s%n", inputBytes / (double) (1L << 30), HIDDEN, layers, VOCAB, threads,
                 loadAverage());
-        System.out.printf(Locale.ROOT, "%-7s %6s %8s %8s %7s %7s %7s %7s %7s %14s %10s %6s%n", "method", "heap",
-                "wall s", "cpu s", "cat s", "x cat", "target", "io s", "x io", "peak anon MiB", "VmHWM MiB", "load");
-        Result linearBest = null;
-        Result tiesBest = null;
+        System.out.printf(Locale.ROOT, "%-7s %-5s %6s %8s %8s %7s %7s %7s %7s %7s %14s %10s %6s%n", "method", "cache",
+                "heap", "wall s", "cpu s", "cat s", "x cat", "target", "io s", "x io", "peak anon MiB", "VmHWM MiB",
+                "load");
+        Map<String, Result> best = new java.util.LinkedHashMap<>();
         long peakAnon = 0;
         for (int r = 0; r < REPEATS; r++) {
-            Result l = run("linear", linear, dir.resolve("out-linear"), threads, inputs, inputBytes / 2, 2);
-            Result t = run("ties", ties, dir.resolve("out-ties"), threads, inputs, inputBytes / 2, 4);
-            linearBest = Result.best(linearBest, l);
-            tiesBest = Result.best(tiesBest, t);
-            peakAnon = Math.max(peakAnon, Math.max(l.anonMiB, t.anonMiB));
+            for (boolean dropped : cold ? List.of(false, true) : List.of(false)) {
+                for (String method : List.of("linear", "ties")) {
+                    Path recipe = method.equals("linear") ? linear : ties;
+                    Result result = run(method, recipe, dir.resolve("out-" + method), threads, inputs, inputBytes / 2,
+                            method.equals("linear") ? 2 : 4, dropped);
+                    best.merge(method + (dropped ? " cold" : " warm"), result, Result::best);
+                    peakAnon = Math.max(peakAnon, result.anonMiB);
+                }
+            }
         }
-        System.out.printf(Locale.ROOT, "linear: %.2f s (%.1f x cat, %.1f x io), ties: %.2f s (%.1f x cat, %.1f x io),"
-                        + " peak anon RSS: %d MiB, cat: %.2f s (%.2f GiB inputs, -Xmx%s, load %s)%n", linearBest.wall,
-                linearBest.ratio(), linearBest.ioRatio(), tiesBest.wall, tiesBest.ratio(), tiesBest.ioRatio(), peakAnon,
-                Math.min(linearBest.cat, tiesBest.cat), inputBytes / (double) (1L << 30), HEAP, loadAverage());
-        System.out.println("best of " + REPEATS + " runs each (peak anon: highest of all runs); x cat = merge wall time / cat wall time measured just"
-                + " before it; peak anon = RssAnon (statm resident - shared) sampled every 10 ms (heap + JVM + native buffers); VmHWM also"
-                + " counts the page-cache pages of the memory-mapped inputs, which the kernel can drop at any time");
+        StringBuilder summary = new StringBuilder();
+        best.forEach((key, res) -> summary.append(String.format(Locale.ROOT, "%s %.2f s (%.1f x cat, %.1f x io); ",
+                key, res.wall, res.ratio(), res.ioRatio())));
+        System.out.printf(Locale.ROOT, "%speak anon RSS %d MiB (%.2f GiB inputs, -Xmx%s, load %s)%n", summary, peakAnon,
+                inputBytes / (double) (1L << 30), HEAP, loadAverage());
+        System.out.println("best of " + REPEATS + " runs each (peak anon: highest of all runs); x cat = merge wall time / cat"
+                + " wall time of the same inputs measured just before it, from the page cache (warm) or from disk after"
+                + " dropping the page cache (cold, only when run as root); io = the I/O floor, cat + dd writing an output"
+                + " of the same size with fsync; peak anon = RssAnon (statm resident - shared) sampled every 10 ms (heap"
+                + " + JVM + native buffers); VmHWM also counts the page-cache pages of the memory-mapped inputs, which"
+                + " the kernel can drop at any time");
+    }
+
+    /** Whether this process may empty the kernel's page cache (root on Linux), for the cold-cache runs. */
+    private static boolean canDropCaches() {
+        return Files.isWritable(Path.of("/proc/sys/vm/drop_caches"));
+    }
+
+    /** Writes dirty pages back and empties the page cache, so the next read comes from disk. */
+    private static void dropCaches() throws Exception {
+        new ProcessBuilder("sync").inheritIO().start().waitFor();
+        Files.writeString(Path.of("/proc/sys/vm/drop_caches"), "3");
     }
 
     /** One merge's figures, with the cat time measured right before it. */
@@ -117,11 +137,24 @@ public final class MergeBench {
     }
 
     private static Result run(String name, Path recipe, Path out, int threads, List<Path> inputs, long outputBytes,
-                              int target) throws Exception {
-        double cat = Math.min(catSeconds(inputs), catSeconds(inputs));
+                              int target, boolean cold) throws Exception {
+        double cat;
+        if (cold) {
+            dropCaches();
+            cat = catSeconds(inputs);
+        } else {
+            cat = Math.min(catSeconds(inputs), catSeconds(inputs));
+        }
         double io = cat + writeSeconds(out.resolveSibling("io-probe"), outputBytes);
+        // A merge into a new folder deletes nothing; removing the last run's output is not part of the timing.
+        if (Files.exists(out)) {
+            deleteTree(out);
+        }
+        if (cold) {
+            dropCaches();
+        }
         String java = ProcessHandle.current().info().command().orElse("java");
-        Process p = new ProcessBuilder(java, "-Xmx" + HEAP, "--enable-native-access=ALL-UNNAMED",
+        Process p = new ProcessBuilder(java, "-Xmx" + HEAP, "--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
                 "--sun-misc-unsafe-memory-access=allow", "-cp", System.getProperty("java.class.path"),
                 MergeBench.class.getName(), "--child", recipe.toString(), out.toString(), Integer.toString(threads))
                 .redirectErrorStream(true).start();
@@ -133,8 +166,9 @@ public final class MergeBench {
                 .orElseThrow(() -> new IllegalStateException("no RESULT line:\n" + output));
         String[] f = result.split(" ");
         double wall = Double.parseDouble(f[1]);
-        System.out.printf(Locale.ROOT, "%-7s %6s %8.2f %8s %7.2f %7.1f %6dx %7.2f %7.1f %14s %10s %6s%n", name, HEAP,
-                wall, f[4], cat, wall / cat, target, io, wall / io, f[2], f[3], loadAverage());
+        System.out.printf(Locale.ROOT, "%-7s %-5s %6s %8.2f %8s %7.2f %7.1f %6dx %7.2f %7.1f %14s %10s %6s%n", name,
+                cold ? "cold" : "warm", HEAP, wall, f[4], cat, wall / cat, target, io, wall / io, f[2], f[3],
+                loadAverage());
         return new Result(wall, cat, io, Long.parseLong(f[2]));
     }
 
@@ -217,6 +251,14 @@ public final class MergeBench {
         double seconds = (System.nanoTime() - start) / 1e9;
         Files.deleteIfExists(file);
         return seconds;
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        try (var paths = Files.walk(root)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
     }
 
     private static List<Path> weightFiles(Path model) throws IOException {
