@@ -10,7 +10,7 @@ import java.util.stream.IntStream;
 final class Chunks {
 
     /** Elements per chunk; a multiple of 64 so that chunks never share a {@link KeepMask} word. */
-    static final int SIZE = 1 << 16;
+    static final int SIZE = 1 << 14;
     /** Below this many elements the fork/join overhead outweighs the gain. */
     static final int PARALLEL_MIN = 1 << 18;
 

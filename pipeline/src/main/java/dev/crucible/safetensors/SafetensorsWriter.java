@@ -47,6 +47,8 @@ public final class SafetensorsWriter implements AutoCloseable {
     private final Map<String, Boolean> written = new ConcurrentHashMap<>();
     private final Map<String, Boolean> streaming = new ConcurrentHashMap<>();
     private final long totalBytes;
+    private final boolean sync;
+    // Null when not syncing.
     private final WriteBehind writeBehind;
     private volatile boolean finished;
 
@@ -56,12 +58,13 @@ public final class SafetensorsWriter implements AutoCloseable {
     private record Slot(TensorInfo info, Shard shard, long position) {
     }
 
-    private SafetensorsWriter(Path dir, List<Shard> shards, Map<String, Slot> slots, long totalBytes) {
+    private SafetensorsWriter(Path dir, List<Shard> shards, Map<String, Slot> slots, long totalBytes, boolean sync) {
         this.dir = dir;
         this.shards = shards;
         this.slots = slots;
         this.totalBytes = totalBytes;
-        this.writeBehind = new WriteBehind(shards.stream().map(Shard::channel).toList());
+        this.sync = sync;
+        this.writeBehind = sync ? new WriteBehind(shards.stream().map(Shard::channel).toList()) : null;
     }
 
     /**
@@ -70,6 +73,16 @@ public final class SafetensorsWriter implements AutoCloseable {
      */
     public static SafetensorsWriter create(Path dir, List<TensorInfo> plan, long maxShardBytes,
                                            Map<String, String> metadata) {
+        return create(dir, plan, maxShardBytes, metadata, true);
+    }
+
+    /**
+     * As {@link #create(Path, List, long, Map)}; with {@code sync} false, {@link #finish()} leaves the data to
+     * the kernel's write-back instead of waiting until it is on disk (faster; an OS crash or power cut soon
+     * after may then lose what was written).
+     */
+    public static SafetensorsWriter create(Path dir, List<TensorInfo> plan, long maxShardBytes,
+                                           Map<String, String> metadata, boolean sync) {
         if (maxShardBytes <= 0) {
             throw new CrucibleException("maximum shard size must be positive, got " + maxShardBytes);
         }
@@ -121,7 +134,7 @@ public final class SafetensorsWriter implements AutoCloseable {
             closeAll(shards);
             throw new CrucibleException(dir + ": cannot create output files (" + e.getMessage() + ")", e);
         }
-        return new SafetensorsWriter(dir, List.copyOf(shards), slots, total);
+        return new SafetensorsWriter(dir, List.copyOf(shards), slots, total, sync);
     }
 
     /** The shard files, in order. */
@@ -207,7 +220,9 @@ public final class SafetensorsWriter implements AutoCloseable {
         ByteBuffer buf = viewable ? chunk.asByteBuffer() : ByteBuffer.wrap(chunk.toArray(ValueLayout.JAVA_BYTE));
         try {
             writeFully(slot.shard().channel(), buf, slot.position() + offsetInTensor);
-            writeBehind.written(chunk.byteSize());
+            if (writeBehind != null) {
+                writeBehind.written(chunk.byteSize());
+            }
         } catch (IOException e) {
             throw new CrucibleException(slot.shard().path() + ": write failed (" + e.getMessage() + ")", e);
         }
@@ -245,13 +260,17 @@ public final class SafetensorsWriter implements AutoCloseable {
             throw new CrucibleException(dir + ": " + missing.size() + " planned tensors were never written, e.g. "
                     + missing.subList(0, Math.min(3, missing.size())));
         }
-        writeBehind.close();
+        if (writeBehind != null) {
+            writeBehind.close();
+        }
         try {
             if (shards.size() > 1) {
                 writeIndex();
             }
             for (Shard s : shards) {
-                s.channel().force(true);
+                if (sync) {
+                    s.channel().force(true);
+                }
             }
         } catch (IOException e) {
             throw new CrucibleException(dir + ": cannot finish writing (" + e.getMessage() + ")", e);
@@ -272,14 +291,18 @@ public final class SafetensorsWriter implements AutoCloseable {
         try (FileChannel ch = FileChannel.open(index, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
                 StandardOpenOption.WRITE)) {
             writeFully(ch, ByteBuffer.wrap(json.writeValueAsBytes(root)), 0);
-            ch.force(true);
+            if (sync) {
+                ch.force(true);
+            }
         }
     }
 
     /** Closes the files without checking completeness (use after a failure; the folder is then incomplete). */
     @Override
     public void close() {
-        writeBehind.close();
+        if (writeBehind != null) {
+            writeBehind.close();
+        }
         closeAll(shards);
     }
 

@@ -45,6 +45,11 @@ public final class MergeCommand implements Callable<Integer> {
     @Option(names = "--force", description = "Replace OUT_DIR if it exists and is not empty.")
     boolean force;
 
+    @Option(names = "--no-sync", description = "Do not wait for the output to reach the disk before renaming it into"
+            + " place (faster on slow disks, as mergekit does; an OS crash or power cut soon after may leave damaged"
+            + " files).")
+    boolean noSync;
+
     @Spec
     CommandSpec spec;
 
@@ -88,7 +93,7 @@ public final class MergeCommand implements Callable<Integer> {
             MergeStats stats;
             ProgressListener progress = System.console() != null && System.console().isTerminal()
                     ? new ProgressLine(System.err) : ProgressListener.NONE;
-            try (SafetensorsSink sink = new SafetensorsSink(folder.staging(), plan.outputs(), maxShard)) {
+            try (SafetensorsSink sink = new SafetensorsSink(folder.staging(), plan.outputs(), maxShard, !noSync)) {
                 stats = starting.join().merge(plan, sink, new MergeOptions(seed, threadCount, progress));
             }
             MergedModelFiles.write(plan, folder.staging());

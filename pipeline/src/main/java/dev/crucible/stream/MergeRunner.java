@@ -141,16 +141,19 @@ public final class MergeRunner implements AutoCloseable {
         }
         try {
             List<ChunkedValues> sources = new ArrayList<>();
+            List<Tensor> mapped = new ArrayList<>();
             long bytes = 0;
             for (SourceRef ref : t.sources()) {
                 Tensor tensor = tensor(plan, ref);
                 sources.add(new MappedValues(ref.model(), tensor));
+                mapped.add(tensor);
                 bytes += tensor.info().byteSize();
             }
             ChunkedValues base = null;
             if (t.base() != null) {
                 Tensor tensor = tensor(plan, t.base());
                 base = new MappedValues(t.base().model(), tensor);
+                mapped.add(tensor);
                 bytes += tensor.info().byteSize();
             }
             TensorInfo out = t.output();
@@ -160,6 +163,7 @@ public final class MergeRunner implements AutoCloseable {
                 job.streamer = streamer;
                 job.streaming = input;
                 job.streamedBytes = bytes;
+                job.mapped = mapped;
             }
             return job;
         } catch (CrucibleException e) {
@@ -170,6 +174,7 @@ public final class MergeRunner implements AutoCloseable {
     private Job load(MergePlan plan, Job job, AtomicLong bytesRead) {
         PlannedTensor t = job.tensor;
         if (job.streaming != null) {
+            prefetch(job.mapped);
             return job;
         }
         try {
@@ -190,6 +195,20 @@ public final class MergeRunner implements AutoCloseable {
             return job;
         } catch (CrucibleException e) {
             throw new CrucibleException(t.output().name() + ": cannot read input: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Pulls a streamed tensor's mapped input pages into memory on the I/O pool, a tensor or two ahead of the
+     * merge: from disk the kernel then reads whole tensors sequentially while the compute pool works on the
+     * previous one, instead of the merge threads stalling on page faults; from the page cache it maps the
+     * pages, which the merge threads would otherwise do one fault at a time.
+     */
+    private static void prefetch(List<Tensor> tensors) {
+        for (Tensor tensor : tensors) {
+            if (tensor.data().isMapped()) {
+                tensor.data().load();
+            }
         }
     }
 
@@ -327,6 +346,7 @@ public final class MergeRunner implements AutoCloseable {
         StreamingMerge streamer;
         StreamingInput streaming;
         long streamedBytes;
+        List<Tensor> mapped;
         TensorValues base;
         List<TensorValues> models;
         TensorValues rebase;

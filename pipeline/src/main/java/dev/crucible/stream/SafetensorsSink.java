@@ -14,9 +14,14 @@ public final class SafetensorsSink implements TensorSink, AutoCloseable {
 
     private final SafetensorsWriter writer;
 
-    /** Creates the shard files for {@code outputs} in {@code dir}. */
+    /** Creates the shard files for {@code outputs} in {@code dir}; {@link #finish()} syncs them to disk. */
     public SafetensorsSink(Path dir, List<TensorInfo> outputs, long maxShardBytes) {
-        this.writer = SafetensorsWriter.create(dir, outputs, maxShardBytes, Map.of("format", "pt"));
+        this(dir, outputs, maxShardBytes, true);
+    }
+
+    /** As {@link #SafetensorsSink(Path, List, long)}; {@code sync} false leaves write-back to the kernel. */
+    public SafetensorsSink(Path dir, List<TensorInfo> outputs, long maxShardBytes, boolean sync) {
+        this.writer = SafetensorsWriter.create(dir, outputs, maxShardBytes, Map.of("format", "pt"), sync);
     }
 
     @Override

@@ -44,7 +44,7 @@ public final class MergeBench {
     /** {@code MergeBench [DIR [LAYERS]]} runs the benchmark; {@code --child RECIPE OUT THREADS} is one merge. */
     public static void main(String[] args) throws Exception {
         if (args.length > 0 && args[0].equals("--child")) {
-            child(Path.of(args[1]), Path.of(args[2]), args[3]);
+            child(Path.of(args[1]), Path.of(args[2]), args[3], args.length > 4 && args[4].equals("--no-sync"));
             return;
         }
         int layers = args.length > 1 ? Integer.parseInt(args[1]) : DEFAULT_LAYERS;
@@ -76,31 +76,36 @@ public final class MergeBench {
         System.out.printf(Locale.ROOT, "inputs: 2 models, %.2f GiB in all (bf16, hidden %d, %d layers, vocab %d);"
                 + " %d cores, load average %s%n", inputBytes / (double) (1L << 30), HIDDEN, layers, VOCAB, threads,
                 loadAverage());
-        System.out.printf(Locale.ROOT, "%-7s %-5s %6s %8s %8s %7s %7s %7s %7s %7s %14s %10s %6s%n", "method", "cache",
-                "heap", "wall s", "cpu s", "cat s", "x cat", "target", "io s", "x io", "peak anon MiB", "VmHWM MiB",
-                "load");
+        System.out.printf(Locale.ROOT, "%-7s %-7s %6s %8s %8s %8s %7s %7s %8s %7s %7s %7s %14s %10s %6s%n", "method",
+                "cache", "heap", "wall s", "cpu s", "stream s", "cat s", "x cat", "stream x", "target", "io s", "x io",
+                "peak anon MiB", "VmHWM MiB", "load");
         Map<String, Result> best = new java.util.LinkedHashMap<>();
         long peakAnon = 0;
         for (int r = 0; r < REPEATS; r++) {
-            for (boolean dropped : cold ? List.of(false, true) : List.of(false)) {
+            // Warm and cold with the default sync to disk; cold also with --no-sync, as mergekit writes.
+            List<String> modes = cold ? List.of("warm", "cold", "cold no-sync") : List.of("warm", "warm no-sync");
+            for (String mode : modes) {
                 for (String method : List.of("linear", "ties")) {
                     Path recipe = method.equals("linear") ? linear : ties;
                     Result result = run(method, recipe, dir.resolve("out-" + method), threads, inputs, inputBytes / 2,
-                            method.equals("linear") ? 2 : 4, dropped);
-                    best.merge(method + (dropped ? " cold" : " warm"), result, Result::best);
+                            method.equals("linear") ? 2 : 4, mode.startsWith("cold"), !mode.endsWith("no-sync"));
+                    best.merge(method + " " + mode, result, Result::best);
                     peakAnon = Math.max(peakAnon, result.anonMiB);
                 }
             }
         }
         StringBuilder summary = new StringBuilder();
-        best.forEach((key, res) -> summary.append(String.format(Locale.ROOT, "%s %.2f s (%.1f x cat, %.1f x io); ",
-                key, res.wall, res.ratio(), res.ioRatio())));
+        best.forEach((key, res) -> summary.append(String.format(Locale.ROOT,
+                "%s %.2f s (%.1f x cat, %.1f x io; stream %.2f s, %.1f x cat); ", key, res.wall, res.ratio(),
+                res.ioRatio(), res.stream, res.stream / res.cat)));
         System.out.printf(Locale.ROOT, "%speak anon RSS %d MiB (%.2f GiB inputs, -Xmx%s, load %s)%n", summary, peakAnon,
                 inputBytes / (double) (1L << 30), HEAP, loadAverage());
         System.out.println("best of " + REPEATS + " runs each (peak anon: highest of all runs); x cat = merge wall time / cat"
                 + " wall time of the same inputs measured just before it, from the page cache (warm) or from disk after"
-                + " dropping the page cache (cold, only when run as root); io = the I/O floor, cat + dd writing an output"
-                + " of the same size with fsync; peak anon = RssAnon (statm resident - shared) sampled every 10 ms (heap"
+                + " dropping the page cache (cold, only when run as root); wall = the whole command from the start of"
+                + " `crucible merge` (recipe, checks, actor system, merge, model files, rename), stream = the merge stream"
+                + " alone (first tensor read to last byte synced), the part that grows with model size; io = the I/O floor, cat + dd writing an output"
+                + " of the same size, with fsync unless the row is -ns (--no-sync); peak anon = RssAnon (statm resident - shared) sampled every 10 ms (heap"
                 + " + JVM + native buffers); VmHWM also counts the page-cache pages of the memory-mapped inputs, which"
                 + " the kernel can drop at any time");
     }
@@ -117,7 +122,7 @@ public final class MergeBench {
     }
 
     /** One merge's figures, with the cat time measured right before it. */
-    private record Result(double wall, double cat, double io, long anonMiB) {
+    private record Result(double wall, double cat, double io, long anonMiB, double stream) {
 
         double ratio() {
             return wall / cat;
@@ -137,7 +142,9 @@ public final class MergeBench {
     }
 
     private static Result run(String name, Path recipe, Path out, int threads, List<Path> inputs, long outputBytes,
-                              int target, boolean cold) throws Exception {
+                              int target, boolean cold, boolean sync) throws Exception {
+        // Earlier --no-sync runs leave dirty pages whose write-back would compete with this run's disk use.
+        new ProcessBuilder("sync").inheritIO().start().waitFor();
         double cat;
         if (cold) {
             dropCaches();
@@ -145,7 +152,7 @@ public final class MergeBench {
         } else {
             cat = Math.min(catSeconds(inputs), catSeconds(inputs));
         }
-        double io = cat + writeSeconds(out.resolveSibling("io-probe"), outputBytes);
+        double io = cat + writeSeconds(out.resolveSibling("io-probe"), outputBytes, sync);
         // A merge into a new folder deletes nothing; removing the last run's output is not part of the timing.
         if (Files.exists(out)) {
             deleteTree(out);
@@ -156,7 +163,8 @@ public final class MergeBench {
         String java = ProcessHandle.current().info().command().orElse("java");
         Process p = new ProcessBuilder(java, "-Xmx" + HEAP, "--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
                 "--sun-misc-unsafe-memory-access=allow", "-cp", System.getProperty("java.class.path"),
-                MergeBench.class.getName(), "--child", recipe.toString(), out.toString(), Integer.toString(threads))
+                MergeBench.class.getName(), "--child", recipe.toString(), out.toString(), Integer.toString(threads),
+                sync ? "--sync" : "--no-sync")
                 .redirectErrorStream(true).start();
         String output = new String(p.getInputStream().readAllBytes());
         if (p.waitFor() != 0) {
@@ -166,14 +174,15 @@ public final class MergeBench {
                 .orElseThrow(() -> new IllegalStateException("no RESULT line:\n" + output));
         String[] f = result.split(" ");
         double wall = Double.parseDouble(f[1]);
-        System.out.printf(Locale.ROOT, "%-7s %-5s %6s %8.2f %8s %7.2f %7.1f %6dx %7.2f %7.1f %14s %10s %6s%n", name,
-                cold ? "cold" : "warm", HEAP, wall, f[4], cat, wall / cat, target, io, wall / io, f[2], f[3],
-                loadAverage());
-        return new Result(wall, cat, io, Long.parseLong(f[2]));
+        double stream = Double.parseDouble(f[5]);
+        System.out.printf(Locale.ROOT, "%-7s %-7s %6s %8.2f %8s %8.2f %7.2f %7.1f %8.1f %6dx %7.2f %7.1f %14s %10s %6s%n",
+                name, (cold ? "cold" : "warm") + (sync ? "" : "-ns"), HEAP, wall, f[4], stream, cat, wall / cat, stream / cat, target, io,
+                wall / io, f[2], f[3], loadAverage());
+        return new Result(wall, cat, io, Long.parseLong(f[2]), stream);
     }
 
     /** One merge through the real command, with a thread sampling anonymous resident memory. */
-    private static void child(Path recipe, Path out, String threads) throws Exception {
+    private static void child(Path recipe, Path out, String threads, boolean noSync) throws Exception {
         AtomicLong peakAnon = new AtomicLong();
         Thread sampler = new Thread(() -> {
             while (!Thread.currentThread().isInterrupted()) {
@@ -189,8 +198,13 @@ public final class MergeBench {
         sampler.start();
         long start = System.nanoTime();
         CommandLine cli = new CommandLine(new MergeCommand());
-        cli.setOut(new PrintWriter(new StringWriter()));
-        int code = cli.execute(recipe.toString(), out.toString(), "--force", "--threads", threads);
+        StringWriter said = new StringWriter();
+        cli.setOut(new PrintWriter(said));
+        List<String> cliArgs = new ArrayList<>(List.of(recipe.toString(), out.toString(), "--force", "--threads", threads));
+        if (noSync) {
+            cliArgs.add("--no-sync");
+        }
+        int code = cli.execute(cliArgs.toArray(String[]::new));
         double wall = (System.nanoTime() - start) / 1e9;
         sampler.interrupt();
         peakAnon.accumulateAndGet(Math.max(anonKb(), statusKb("RssAnon:")), Math::max);
@@ -198,8 +212,11 @@ public final class MergeBench {
             System.exit(code);
         }
         double cpu = ProcessHandle.current().info().totalCpuDuration().map(d -> d.toMillis() / 1e3).orElse(Double.NaN);
-        System.out.printf(Locale.ROOT, "RESULT %.3f %d %d %.1f%n", wall, peakAnon.get() / 1024, statusKb("VmHWM:") / 1024,
-                cpu);
+        // "merged N tensors (...) into DIR in S s": the stream alone, without start-up, planning and clean-up.
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile(" in ([0-9.]+) s").matcher(said.toString());
+        double stream = m.find() ? Double.parseDouble(m.group(1)) : Double.NaN;
+        System.out.printf(Locale.ROOT, "RESULT %.3f %d %d %.1f %.2f%n", wall, peakAnon.get() / 1024,
+                statusKb("VmHWM:") / 1024, cpu, stream);
     }
 
     /**
@@ -239,11 +256,12 @@ public final class MergeBench {
         return (System.nanoTime() - start) / 1e9;
     }
 
-    /** Seconds {@code dd} takes to write {@code bytes} to {@code file} and fsync it (the file is removed after). */
-    private static double writeSeconds(Path file, long bytes) throws Exception {
+    /** Seconds {@code dd} takes to write {@code bytes} to {@code file}, and fsync it if asked (the file is removed after). */
+    private static double writeSeconds(Path file, long bytes, boolean sync) throws Exception {
         long mib = Math.max(1, bytes >> 20);
         long start = System.nanoTime();
-        Process p = new ProcessBuilder("dd", "if=/dev/zero", "of=" + file, "bs=1M", "count=" + mib, "conv=fsync")
+        Process p = new ProcessBuilder("dd", "if=/dev/zero", "of=" + file, "bs=1M", "count=" + mib,
+                sync ? "conv=fsync" : "conv=notrunc")
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         if (p.waitFor() != 0) {
             throw new IllegalStateException("dd failed");

@@ -107,6 +107,24 @@ class MergeCommandTest {
     }
 
     @Test
+    void noSyncWritesTheSameModel() throws Exception {
+        Path recipe = recipe("""
+                merge_method: task_arithmetic
+                base_model: %s
+                models:
+                  - model: %s
+                    parameters: {weight: 1.0}
+                dtype: bfloat16
+                """.formatted(zoo("base"), zoo("expert-add")));
+        Path synced = dir.resolve("synced");
+        Path unsynced = dir.resolve("unsynced");
+        assertThat(merge(recipe, synced)).as(() -> lastError).isZero();
+        assertThat(merge(recipe, unsynced, "--no-sync")).as(() -> lastError).isZero();
+        assertThat(Files.readAllBytes(unsynced.resolve("model.safetensors")))
+                .isEqualTo(Files.readAllBytes(synced.resolve("model.safetensors")));
+    }
+
+    @Test
     void taskArithmeticReproducesTheZooMerge() throws Exception {
         Path out = dir.resolve("ta");
         assertThat(merge(recipe("""
