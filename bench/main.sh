@@ -6,6 +6,7 @@
 #   bench/main.sh serving dev.crucible.serve.ServeBenchmark             # requests/s, p50/p99 by concurrency
 #   bench/main.sh eval-actors dev.crucible.evolve.cmaes.CmaEsBench      # CMA-ES evaluations on test functions
 #   bench/main.sh pipeline dev.crucible.merge.MergeKernelBenchmark      # merge kernels vs plain loops
+#   bench/main.sh pipeline dev.crucible.merge.TiesTrimBench             # one-pass TIES trim vs the exact mask
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ $# -ge 2 ] || { sed -n 2,9p "$0" >&2; exit 2; }

@@ -97,8 +97,10 @@ final class RankSelection {
             return KeepMask.all(n);
         }
         RadixSelect.Boundary[] bounds = RadixSelect.atRanks(d, n, from, to - 1L);
-        float lo = bounds[0].value();
-        float hi = bounds[1].value();
+        // Scores compare by their magnitude bits, as RadixSelect ranks them: a NaN score (a NaN in an input)
+        // ranks above +inf, as torch's sort puts it, where float comparisons would never keep it.
+        int lo = bits(bounds[0].value());
+        int hi = bits(bounds[1].value());
         long totalBelowLo = bounds[0].below();
         long totalEqualLo = bounds[0].equal();
         long totalBelowHi = bounds[1].below();
@@ -114,7 +116,7 @@ final class RankSelection {
                     int end = Math.min(b, w + 64);
                     long word = 0;
                     for (int j = w; j < end; j++) {
-                        float v = buf[j - a];
+                        int v = bits(buf[j - a]);
                         word |= (v >= lo & v <= hi ? 1L : 0L) << j;
                     }
                     keep.orWord(w >>> 6, word);
@@ -133,7 +135,7 @@ final class RankSelection {
             long el = 0;
             long eh = 0;
             for (int j = a; j < b; j++) {
-                float v = buf[j - a];
+                int v = bits(buf[j - a]);
                 if (v == lo) {
                     el++;
                 }
@@ -156,7 +158,7 @@ final class RankSelection {
                 int end = Math.min(b, w + 64);
                 long word = 0;
                 for (int j = w; j < end; j++) {
-                    float v = buf[j - a];
+                    int v = bits(buf[j - a]);
                     boolean kept = v > lo & v < hi;
                     // Scores equal to a boundary are rare next to the rest; only they need their rank.
                     if (v == lo | v == hi) {
@@ -175,6 +177,10 @@ final class RankSelection {
             }
         });
         return keep;
+    }
+
+    private static int bits(float score) {
+        return Float.floatToRawIntBits(score) & 0x7FFFFFFF;
     }
 
     private static long[] exclusivePrefix(long[] values) {

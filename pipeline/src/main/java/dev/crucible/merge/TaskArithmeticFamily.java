@@ -158,7 +158,7 @@ public final class TaskArithmeticFamily implements MergeMethod, StreamingMerge {
                     scale = l1Ratio(xv, base, mask);
                 }
             }
-            contributions.add(new Contribution(xv, mask, (float) p.model(i, "weight", Double.NaN), scale));
+            contributions.add(new Contribution(xv, mask, null, (float) p.model(i, "weight", Double.NaN), scale));
         }
         float[] out = new float[b.length];
         combine(base, contributions, p, ChunkWriter.into(out));
@@ -182,21 +182,37 @@ public final class TaskArithmeticFamily implements MergeMethod, StreamingMerge {
         for (int i = 0; i < in.models().size(); i++) {
             ChunkedValues x = in.models().get(i);
             KeepMask mask = null;
+            MagnitudeThreshold threshold = null;
             float scale = 1f;
             double density = p.model(i, "density", 1.0);
             if (sparsification == Sparsification.MAGNITUDE && density < 1) {
-                mask = MagnitudeSparsifier.select(RankSelection.Scores.absDelta(x, base), n, density);
-                if (rescale) {
-                    scale = l1Ratio(x, base, mask);
+                // Without rescale the trim is decided inline by combine from a threshold found in one pass;
+                // the exact mask (three more passes) only when that fails, or to measure the kept L1 norm.
+                if (!rescale) {
+                    threshold = MagnitudeThreshold.find(x, base, density).orElse(null);
+                    if (threshold == null) {
+                        LOG.debug("{}: trim of {} in {} falls back to exact selection", name, x.modelName(),
+                                in.tensorName());
+                    }
+                }
+                if (threshold == null) {
+                    mask = MagnitudeSparsifier.select(RankSelection.Scores.absDelta(x, base), n, density);
+                    if (rescale) {
+                        scale = l1Ratio(x, base, mask);
+                    }
                 }
             }
-            contributions.add(new Contribution(x, mask, (float) p.model(i, "weight", Double.NaN), scale));
+            contributions.add(new Contribution(x, mask, threshold, (float) p.model(i, "weight", Double.NaN), scale));
         }
         combine(base, contributions, p, out);
     }
 
-    /** One model's part in the merge: its values, the elements it keeps (null: all), weight and rescale factor. */
-    private record Contribution(ChunkedValues x, KeepMask mask, float weight, float scale) {
+    /**
+     * One model's part in the merge: its values, the elements it keeps (as a mask or a threshold; both null:
+     * all), weight and rescale factor.
+     */
+    private record Contribution(ChunkedValues x, KeepMask mask, MagnitudeThreshold threshold, float weight,
+                                float scale) {
     }
 
     /** Consensus, weighting, normalisation and lambda, element by element a chunk at a time. */
@@ -214,12 +230,14 @@ public final class TaskArithmeticFamily implements MergeMethod, StreamingMerge {
         float lambda = (float) p.global("lambda", 1.0);
         int k = contributions.size();
         KeepMask[] mask = new KeepMask[k];
+        MagnitudeThreshold[] threshold = new MagnitudeThreshold[k];
         float[] w = new float[k];
         float[] scale = new float[k];
         float weightSum = 0f;
         for (int i = 0; i < k; i++) {
             Contribution ci = contributions.get(i);
             mask[i] = ci.mask();
+            threshold[i] = ci.threshold();
             w[i] = ci.weight();
             scale[i] = ci.scale();
             weightSum += w[i];
@@ -234,7 +252,11 @@ public final class TaskArithmeticFamily implements MergeMethod, StreamingMerge {
             for (int i = 0; i < k; i++) {
                 float[] d = Scratch.buffer(2 + i);
                 contributions.get(i).x().read(from, d, len);
-                weightedDelta(d, b, len, mask[i], from, scale[i], w[i]);
+                if (threshold[i] != null) {
+                    trimmedDelta(d, b, len, threshold[i], from, w[i]);
+                } else {
+                    weightedDelta(d, b, len, mask[i], from, scale[i], w[i]);
+                }
                 wd[i] = d;
             }
             float[] o = Scratch.buffer(0);
@@ -296,18 +318,41 @@ public final class TaskArithmeticFamily implements MergeMethod, StreamingMerge {
     }
 
     /**
+     * {@code d[t] = (kept ? d[t] - b[t] : 0) * w}, the keep decision taken from the delta's own magnitude (the
+     * same arithmetic as {@link #weightedDelta} with scale 1, so the result is bit-identical to the masked one).
+     */
+    private static void trimmedDelta(float[] d, float[] b, int len, MagnitudeThreshold keep, int from, float w) {
+        // Scores and threshold are non-negative ints, so (threshold - score) >> 31 is all ones exactly when the
+        // score is greater: a keep mask with no branch on the data. Up to the last kept tie a score equal to the
+        // threshold is kept too, which comparing with threshold - 1 gives.
+        int split = keep.tieSplit(from, len);
+        int atLeast = keep.bits() - 1;
+        for (int t = 0; t < split; t++) {
+            int delta = Float.floatToRawIntBits(d[t] - b[t]);
+            d[t] = Float.intBitsToFloat(delta & ((atLeast - (delta & 0x7FFFFFFF)) >> 31)) * w;
+        }
+        int above = keep.bits();
+        for (int t = split; t < len; t++) {
+            int delta = Float.floatToRawIntBits(d[t] - b[t]);
+            d[t] = Float.intBitsToFloat(delta & ((above - (delta & 0x7FFFFFFF)) >> 31)) * w;
+        }
+    }
+
+    /**
      * Sign consensus with one model, the common TIES case: the general loop reduces to keeping a weighted
      * delta that is non-zero (zero, or NaN, sums to a sign it does not share), divided by its weight.
      */
     private static void consensusOfOne(float[] wd, float[] b, float[] o, int len, float w, boolean normalize,
                                        float lambda) {
+        // A delta agrees unless its magnitude bits are 0 or above +inf (NaN); as an all-ones int mask the loop
+        // has no branch and vectorises. A disagreeing one masks to +0, as 0f / 1f gives; dividing an agreeing
+        // one by 1 when not normalising is exact.
+        float divisor = normalize ? w : 1f;
         for (int t = 0; t < len; t++) {
             float v = wd[t];
-            boolean agrees = v > 0f || v < 0f;
-            float mixed = agrees ? v : 0f;
-            if (normalize) {
-                mixed /= agrees ? w : 1f;
-            }
+            int magnitude = Float.floatToRawIntBits(v) & 0x7FFFFFFF;
+            int agrees = ~(((magnitude - 1) | (0x7F800000 - magnitude)) >> 31);
+            float mixed = Float.intBitsToFloat(Float.floatToRawIntBits(v / divisor) & agrees);
             o[t] = b[t] + mixed * lambda;
         }
     }

@@ -26,6 +26,13 @@ class SparsifierReferenceTest {
         return value.array(float[].class).ofMinSize(1).ofMaxSize(300);
     }
 
+    @org.junit.jupiter.api.Test
+    void magnitudeRanksANanDeltaAboveEveryNumberAsTorchSortsIt() {
+        float[] d = {1f, Float.NaN, 3f, 2f, Float.POSITIVE_INFINITY, 0.5f};
+        TaskVector tv = new TaskVector(d, new float[d.length], new long[] {d.length});
+        assertMask(new MagnitudeSparsifier(0.5).select(tv), new boolean[] {false, true, true, false, true, false});
+    }
+
     @Property(tries = 300)
     void magnitudeKeepsTopKLikeAStableDescendingSort(@ForAll("deltas") float[] d,
                                                      @ForAll @DoubleRange(min = 0, max = 1) double density) {
