@@ -9,7 +9,7 @@
 #   bench/main.sh pipeline dev.crucible.merge.TiesTrimBench             # one-pass TIES trim vs the exact mask
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[ $# -ge 2 ] || { sed -n 2,9p "$0" >&2; exit 2; }
+[ $# -ge 2 ] || { sed -n 2,10p "$0" >&2; exit 2; }
 module="$1"; main="$2"; shift 2
 export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
 BUILD="${CRUCIBLE_BUILD_DIR:-target-bench}"

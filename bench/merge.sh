@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Merge benchmark: wall time of linear and ties merges of two >1 GiB bf16 models, as a ratio to
-# `cat` of the same inputs (warm cache), and peak anonymous memory of the merging JVM (-Xmx768m).
+# Merge benchmark: wall time of `./crucible merge` (linear and ties) of two >1 GiB bf16 models, as a ratio to
+# `cat` of the same inputs, warm and (as root) cold page cache, with and without --no-sync, and the peak
+# anonymous memory of the merging JVM (-Xmx768m).
 # Usage: bench/merge.sh [WORK_DIR [LAYERS]]  (default /tmp/crucible-bench, 10 layers = 1 GiB per model,
 # 20 = 2 GiB; generated models are reused)
 set -euo pipefail
@@ -8,9 +9,10 @@ cd "$(dirname "$0")/.."
 export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
 BUILD="${CRUCIBLE_BUILD_DIR:-target-bench}"
 CPFILE="pipeline/$BUILD/bench.classpath"
+./crucible --version >/dev/null 2>&1 || ./crucible --version
 ./mvnw -o -q -B "-Dcrucible.build.dir=$BUILD" -pl pipeline -am test-compile
 ./mvnw -o -q -B "-Dcrucible.build.dir=$BUILD" -pl pipeline dependency:build-classpath \
     -Dmdep.includeScope=test "-Dmdep.outputFile=$PWD/$CPFILE"
 CP="pipeline/$BUILD/classes:pipeline/$BUILD/test-classes:$(cat "$CPFILE")"
-exec "$JAVA_HOME/bin/java" --add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow \
-    -cp "$CP" dev.crucible.stream.MergeBench "${1:-/tmp/crucible-bench}" "${2:-10}"
+exec "$JAVA_HOME/bin/java" --add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
+    --sun-misc-unsafe-memory-access=allow -cp "$CP" dev.crucible.stream.MergeBench "${1:-/tmp/crucible-bench}" "${2:-10}"

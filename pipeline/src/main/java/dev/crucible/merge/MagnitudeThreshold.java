@@ -23,6 +23,7 @@ record MagnitudeThreshold(int bits, int lastTieIndex) {
 
     private static final int INFINITY_BITS = 0x7F800000;
     private static final ThreadLocal<int[]> SCORES = ThreadLocal.withInitial(() -> new int[Chunks.SIZE]);
+    private static final ThreadLocal<int[]> BAND = ThreadLocal.withInitial(() -> new int[Chunks.SIZE]);
 
     /** Whether the element at {@code index} with score bits {@code scoreBits} is kept. */
     boolean keeps(int scoreBits, int index) {
@@ -102,42 +103,47 @@ record MagnitudeThreshold(int bits, int lastTieIndex) {
             tuned.read(from, x, len);
             base.read(from, b, len);
             int[] scores = SCORES.get();
-            for (int i = 0; i < len; i++) {
+            int[] bandScores = BAND.get();
+            int i0 = 0;
+            long[] counts = new long[5];
+            if (TiesKernels.vectors()) {
+                i0 = TiesVectors.scoreAndCount(x, b, len, scores, lo, hi, h, counts, bandScores);
+            }
+            for (int i = i0; i < len; i++) {
                 scores[i] = ScoreBand.score(x[i], b[i]);
             }
             // Sign-bit arithmetic (scores and bounds are non-negative ints, so differences cannot overflow)
-            // keeps these loops free of branches, and the JIT vectorises them; the NaN test gets its own loop
-            // because a fourth reduction in the first stops that.
-            int up = 0;
-            int equal = 0;
-            int inBand = 0;
-            for (int i = 0; i < len; i++) {
+            // keeps these loops free of branches; the NaN test gets its own loop because a fourth reduction in
+            // the first stops the JIT vectorising it.
+            int up = (int) counts[0];
+            int equal = (int) counts[1];
+            int inBand = (int) counts[2];
+            for (int i = i0; i < len; i++) {
                 int v = scores[i];
                 up += (hi - v) >>> 31;
                 equal += ((v ^ h) - 1) >>> 31;
                 inBand += ~((v - lo) | (hi - v)) >>> 31;
             }
-            int beyondInfinity = 0;
-            for (int i = 0; i < len; i++) {
+            int beyondInfinity = counts[3] != 0 ? -1 : 0;
+            for (int i = i0; i < len; i++) {
                 beyondInfinity |= INFINITY_BITS - scores[i];
+            }
+            // The band's scores other than the heavy value, in index order, into this thread's chunk buffer.
+            int next = (int) counts[4];
+            int width = hi - lo;
+            for (int i = i0; i < len; i++) {
+                int v = scores[i];
+                // One unsigned compare tests lo <= v <= hi; & rather than && leaves a single branch.
+                if (Integer.compareUnsigned(v - lo, width) <= 0 & v != h) {
+                    bandScores[next++] = v;
+                }
             }
             above[c] = up;
             heavy[c] = equal;
             nan[c] = beyondInfinity < 0;
-            // The heavy value lies in the band, so the band's other scores number inBand - equal.
-            int count = inBand - equal;
-            if (count > 0 && total.addAndGet(count) <= cap) {
-                int[] into = new int[count];
-                int next = 0;
-                int width = hi - lo;
-                for (int i = 0; i < len; i++) {
-                    int v = scores[i];
-                    // One unsigned compare tests lo <= v <= hi; & rather than && leaves a single branch.
-                    if (Integer.compareUnsigned(v - lo, width) <= 0 & v != h) {
-                        into[next++] = v;
-                    }
-                }
-                gathered[c] = into;
+            // Kept only while the running total stays within the cap, so memory stays bounded.
+            if (next > 0 && total.addAndGet(next) <= cap) {
+                gathered[c] = Arrays.copyOf(bandScores, next);
             }
         });
         long gatheredCount = total.get();

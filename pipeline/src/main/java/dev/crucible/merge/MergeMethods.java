@@ -100,4 +100,13 @@ public final class MergeMethods {
         }
         return prev[b.length()];
     }
+
+    /**
+     * Starts compiling, in the background, the vector kernels the streamed merges use (see
+     * {@link dev.crucible.tensor.VectorWarmup}), so that they are ready when the first tensors arrive.
+     */
+    public static void prepareKernels() {
+        dev.crucible.tensor.FloatCodec.vectorKernelsReady();
+        TiesKernels.vectors();
+    }
 }

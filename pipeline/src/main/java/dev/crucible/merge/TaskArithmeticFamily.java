@@ -326,15 +326,16 @@ public final class TaskArithmeticFamily implements MergeMethod, StreamingMerge {
         // score is greater: a keep mask with no branch on the data. Up to the last kept tie a score equal to the
         // threshold is kept too, which comparing with threshold - 1 gives.
         int split = keep.tieSplit(from, len);
-        int atLeast = keep.bits() - 1;
-        for (int t = 0; t < split; t++) {
+        trimmed(d, b, 0, split, keep.bits() - 1, w);
+        trimmed(d, b, split, len, keep.bits(), w);
+    }
+
+    /** {@code d[t] = (|d[t] - b[t]| > bound ? d[t] - b[t] : +0) * w} over {@code [from, to)}. */
+    private static void trimmed(float[] d, float[] b, int from, int to, int bound, float w) {
+        int t = TiesKernels.vectors() ? TiesVectors.trimmedDelta(d, b, from, to, bound, w) : from;
+        for (; t < to; t++) {
             int delta = Float.floatToRawIntBits(d[t] - b[t]);
-            d[t] = Float.intBitsToFloat(delta & ((atLeast - (delta & 0x7FFFFFFF)) >> 31)) * w;
-        }
-        int above = keep.bits();
-        for (int t = split; t < len; t++) {
-            int delta = Float.floatToRawIntBits(d[t] - b[t]);
-            d[t] = Float.intBitsToFloat(delta & ((above - (delta & 0x7FFFFFFF)) >> 31)) * w;
+            d[t] = Float.intBitsToFloat(delta & ((bound - (delta & 0x7FFFFFFF)) >> 31)) * w;
         }
     }
 
@@ -344,11 +345,12 @@ public final class TaskArithmeticFamily implements MergeMethod, StreamingMerge {
      */
     private static void consensusOfOne(float[] wd, float[] b, float[] o, int len, float w, boolean normalize,
                                        float lambda) {
-        // A delta agrees unless its magnitude bits are 0 or above +inf (NaN); as an all-ones int mask the loop
-        // has no branch and vectorises. A disagreeing one masks to +0, as 0f / 1f gives; dividing an agreeing
-        // one by 1 when not normalising is exact.
+        // A delta agrees unless its magnitude bits are 0 or above +inf (NaN), an all-ones int mask with no branch
+        // (the vector kernel does the bulk, this loop the tail). A disagreeing one masks to +0, as 0f / 1f gives;
+        // dividing an agreeing one by 1 when not normalising is exact.
         float divisor = normalize ? w : 1f;
-        for (int t = 0; t < len; t++) {
+        int t0 = TiesKernels.vectors() ? TiesVectors.consensusOfOne(wd, b, o, len, divisor, lambda) : 0;
+        for (int t = t0; t < len; t++) {
             float v = wd[t];
             int magnitude = Float.floatToRawIntBits(v) & 0x7FFFFFFF;
             int agrees = ~(((magnitude - 1) | (0x7F800000 - magnitude)) >> 31);

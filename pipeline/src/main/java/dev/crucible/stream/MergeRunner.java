@@ -14,7 +14,6 @@ import dev.crucible.plan.MergePlan;
 import dev.crucible.plan.OpenedModels;
 import dev.crucible.plan.PlannedTensor;
 import dev.crucible.plan.SourceRef;
-import dev.crucible.tensor.FloatCodec;
 import dev.crucible.tensor.Tensor;
 import dev.crucible.tensor.TensorInfo;
 import org.apache.pekko.actor.ActorSystem;
@@ -57,8 +56,8 @@ public final class MergeRunner implements AutoCloseable {
 
     /** A runner reading sources through {@code models} (not closed by the runner). */
     public MergeRunner(OpenedModels models) {
-        // Starts compiling the bf16 vector kernels while the actor system comes up.
-        FloatCodec.vectorKernelsReady();
+        // Starts compiling the vector kernels while the actor system comes up.
+        MergeMethods.prepareKernels();
         this.models = models;
         this.system = ActorSystem.create("crucible-merge", actorConfig());
         this.materializer = Materializer.createMaterializer(system);
@@ -314,6 +313,9 @@ public final class MergeRunner implements AutoCloseable {
                 pekko.daemonic = on
                 pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off
                 pekko.actor.default-dispatcher.fork-join-executor.parallelism-max = 2
+                # Only the materializer: the serializers, receptionist and typed extensions that the other
+                # modules' reference.conf register load (and take most of a second) for nothing here.
+                pekko.library-extensions = ["org.apache.pekko.stream.SystemMaterializer$"]
                 """).withFallback(ConfigFactory.load());
     }
 

@@ -8,6 +8,7 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 
@@ -26,7 +27,24 @@ final class Bf16Vectors {
             VectorSpecies.of(short.class, VectorShape.forBitSize(FLOATS.vectorBitSize() / 2));
     private static final int LANES = FLOATS.length();
 
+    private static final int EXERCISE_ELEMENTS = 256;
+    private static final MemorySegment EXERCISE_BF16 = Arena.ofAuto().allocate(2L * EXERCISE_ELEMENTS);
+    private static final float[] EXERCISE_FLOATS = new float[EXERCISE_ELEMENTS];
+
+    static {
+        for (int i = 0; i < EXERCISE_ELEMENTS; i++) {
+            EXERCISE_FLOATS[i] = (i - 128) * 0.37f;
+        }
+    }
+
     private Bf16Vectors() {
+    }
+
+    /** One encode and one decode of a small buffer, for {@link VectorWarmup}; returns the values converted. */
+    static int exercise() {
+        encode(EXERCISE_FLOATS, 0, EXERCISE_ELEMENTS, EXERCISE_BF16, 0);
+        decode(EXERCISE_BF16, 0, EXERCISE_FLOATS, 0, EXERCISE_ELEMENTS);
+        return 2 * EXERCISE_ELEMENTS;
     }
 
     /**

@@ -5,6 +5,7 @@ import dev.crucible.error.CrucibleException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import java.util.function.BooleanSupplier;
 
 /**
  * Exact conversions between every {@link DType} and float32, reading and writing little-endian
@@ -41,13 +42,14 @@ public final class FloatCodec {
     public static final boolean SIMD = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()
             && !"false".equals(System.getProperty("crucible.simd"));
 
+    // Compiled yet? Only touched when SIMD, so Bf16Vectors (and the incubator module) load only then.
+    private static final BooleanSupplier BF16_READY =
+            SIMD ? VectorWarmup.start("bf16", Bf16Vectors::exercise) : () -> false;
+
     private static final float[] F8_E4M3_TABLE = new float[256];
     private static final float[] F8_E5M2_TABLE = new float[256];
 
     static {
-        if (SIMD) {
-            VectorWarmup.start();
-        }
         for (int b = 0; b < 256; b++) {
             F8_E4M3_TABLE[b] = decodeE4m3((byte) b);
             F8_E5M2_TABLE[b] = Float.float16ToFloat((short) (b << 8));
@@ -62,7 +64,7 @@ public final class FloatCodec {
      * second or two after this class is first used (see {@link VectorWarmup}). Touch it early to start that.
      */
     public static boolean vectorKernelsReady() {
-        return SIMD && VectorWarmup.ready();
+        return BF16_READY.getAsBoolean();
     }
 
     /** Decodes {@code elementCount} values from the start of {@code src} into a fresh array. */
@@ -127,7 +129,7 @@ public final class FloatCodec {
     private static void decodeSixteen(MemorySegment src, long base, float[] dst, int dstOffset, int count,
                                       boolean bf16) {
         int done = 0;
-        if (bf16 && SIMD && VectorWarmup.ready() && Bf16Vectors.supports(src)) {
+        if (bf16 && SIMD && BF16_READY.getAsBoolean() && Bf16Vectors.supports(src)) {
             done = Bf16Vectors.decode(src, base, dst, dstOffset, count);
         }
         short[] buf = STAGING.get();
@@ -217,7 +219,7 @@ public final class FloatCodec {
     private static void encodeSixteen(float[] src, int off, int count, MemorySegment dst, long base,
                                       boolean bf16) {
         int done = 0;
-        if (bf16 && SIMD && VectorWarmup.ready() && Bf16Vectors.supports(dst)) {
+        if (bf16 && SIMD && BF16_READY.getAsBoolean() && Bf16Vectors.supports(dst)) {
             done = Bf16Vectors.encode(src, off, count, dst, base);
         }
         short[] buf = STAGING.get();

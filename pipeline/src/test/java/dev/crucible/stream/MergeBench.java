@@ -3,11 +3,8 @@ package dev.crucible.stream;
 import dev.crucible.safetensors.SafetensorsWriter;
 import dev.crucible.tensor.DType;
 import dev.crucible.tensor.TensorInfo;
-import picocli.CommandLine;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -15,19 +12,20 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Merge throughput and memory benchmark (run by {@code bench/merge.sh}, not a test). Generates two
  * llama-shaped bf16 models ({@code LAYERS} decoder layers: 10 gives just over 1 GiB each, 20 about 2 GiB),
- * times {@code cat} of their files (warm page cache) as the raw-read baseline, then runs {@code crucible merge}
- * for linear and ties in child JVMs limited to {@code -Xmx768m}, printing wall time as a ratio to the
- * baseline and the child's peak anonymous resident memory (heap, JVM and native buffers; not the page
- * cache behind the mapped inputs). Each merge runs {@link #REPEATS} times and the fastest counts.
+ * times {@code cat} of their files as the raw-read baseline, then runs {@code ./crucible merge} as a user does
+ * (the launcher, its start-up archive, {@code JAVA_OPTS=-Xmx768m}) for linear and ties, and prints the wall time
+ * of the whole command and of the merge stream alone as ratios to that baseline, with the command's CPU time and
+ * peak anonymous resident memory. Each configuration runs {@link #REPEATS} times and the fastest counts.
  *
- * <p>Next to {@code cat} it times the I/O floor of a merge: {@code cat} of the inputs plus {@code dd} writing
- * an output of the same size with fsync (a merge must write and sync its output too); {@code x io} is the
- * merge's wall time over that floor.
+ * <p>Warm rows read inputs from the page cache; cold rows (when run as root, which may empty the page cache)
+ * read them from disk, as merges of real models larger than memory do, and {@code -ns} rows pass
+ * {@code --no-sync}. Next to {@code cat} it times the I/O floor of a merge: {@code cat} of the inputs plus
+ * {@code dd} writing an output of the same size (with fsync, unless {@code -ns}); {@code x io} is the merge's
+ * wall time over that floor.
  */
 public final class MergeBench {
 
@@ -41,12 +39,8 @@ public final class MergeBench {
     private MergeBench() {
     }
 
-    /** {@code MergeBench [DIR [LAYERS]]} runs the benchmark; {@code --child RECIPE OUT THREADS} is one merge. */
+    /** {@code MergeBench [DIR [LAYERS]]} runs the benchmark from the repository root (it runs {@code ./crucible}). */
     public static void main(String[] args) throws Exception {
-        if (args.length > 0 && args[0].equals("--child")) {
-            child(Path.of(args[1]), Path.of(args[2]), args[3], args.length > 4 && args[4].equals("--no-sync"));
-            return;
-        }
         int layers = args.length > 1 ? Integer.parseInt(args[1]) : DEFAULT_LAYERS;
         Path dir = Path.of(args.length > 0 ? args[0] : "/tmp/crucible-bench").resolve("layers-" + layers);
         Files.createDirectories(dir);
@@ -102,11 +96,11 @@ public final class MergeBench {
                 inputBytes / (double) (1L << 30), HEAP, loadAverage());
         System.out.println("best of " + REPEATS + " runs each (peak anon: highest of all runs); x cat = merge wall time / cat"
                 + " wall time of the same inputs measured just before it, from the page cache (warm) or from disk after"
-                + " dropping the page cache (cold, only when run as root); wall = the whole command from the start of"
-                + " `crucible merge` (recipe, checks, actor system, merge, model files, rename), stream = the merge stream"
+                + " dropping the page cache (cold, only when run as root); wall = the whole `./crucible merge`"
+                + " command, launcher and JVM start to exit (recipe, checks, actor system, merge, model files, rename), stream = the merge stream"
                 + " alone (first tensor read to last byte synced), the part that grows with model size; io = the I/O floor, cat + dd writing an output"
-                + " of the same size, with fsync unless the row is -ns (--no-sync); peak anon = RssAnon (statm resident - shared) sampled every 10 ms (heap"
-                + " + JVM + native buffers); VmHWM also counts the page-cache pages of the memory-mapped inputs, which"
+                + " of the same size, with fsync unless the row is -ns (--no-sync); peak anon = RssAnon of the merging JVM (statm resident - shared) sampled every"
+                + " 10 ms (heap + JVM + native buffers); VmHWM also counts the page-cache pages of the memory-mapped inputs, which"
                 + " the kernel can drop at any time");
     }
 
@@ -160,89 +154,74 @@ public final class MergeBench {
         if (cold) {
             dropCaches();
         }
-        String java = ProcessHandle.current().info().command().orElse("java");
-        Process p = new ProcessBuilder(java, "-Xmx" + HEAP, "--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
-                "--sun-misc-unsafe-memory-access=allow", "-cp", System.getProperty("java.class.path"),
-                MergeBench.class.getName(), "--child", recipe.toString(), out.toString(), Integer.toString(threads),
-                sync ? "--sync" : "--no-sync")
-                .redirectErrorStream(true).start();
+        List<String> command = new ArrayList<>(List.of(Path.of("crucible").toAbsolutePath().toString(), "merge",
+                recipe.toString(), out.toString(), "--force", "--threads", Integer.toString(threads)));
+        if (!sync) {
+            command.add("--no-sync");
+        }
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().put("JAVA_OPTS", "-Xmx" + HEAP);
+        long start = System.nanoTime();
+        Process p = builder.start();
+        Sampler sampler = new Sampler(p.pid());
+        Thread sampling = Thread.ofPlatform().daemon().start(sampler);
         String output = new String(p.getInputStream().readAllBytes());
-        if (p.waitFor() != 0) {
+        int code = p.waitFor();
+        double wall = (System.nanoTime() - start) / 1e9;
+        sampling.interrupt();
+        sampling.join();
+        if (code != 0) {
             throw new IllegalStateException(name + " merge failed:\n" + output);
         }
-        String result = output.lines().filter(l -> l.startsWith("RESULT ")).findFirst()
-                .orElseThrow(() -> new IllegalStateException("no RESULT line:\n" + output));
-        String[] f = result.split(" ");
-        double wall = Double.parseDouble(f[1]);
-        double stream = Double.parseDouble(f[5]);
-        System.out.printf(Locale.ROOT, "%-7s %-7s %6s %8.2f %8s %8.2f %7.2f %7.1f %8.1f %6dx %7.2f %7.1f %14s %10s %6s%n",
-                name, (cold ? "cold" : "warm") + (sync ? "" : "-ns"), HEAP, wall, f[4], stream, cat, wall / cat, stream / cat, target, io,
-                wall / io, f[2], f[3], loadAverage());
-        return new Result(wall, cat, io, Long.parseLong(f[2]), stream);
+        // "merged N tensors (...) into DIR in S s": the stream alone, without start-up, planning and clean-up.
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile(" in ([0-9.]+) s").matcher(output);
+        double stream = m.find() ? Double.parseDouble(m.group(1)) : Double.NaN;
+        System.out.printf(Locale.ROOT, "%-7s %-7s %6s %8.2f %8.1f %8.2f %7.2f %7.1f %8.1f %6dx %7.2f %7.1f %14d %10d %6s%n",
+                name, (cold ? "cold" : "warm") + (sync ? "" : "-ns"), HEAP, wall, sampler.cpuSeconds, stream, cat,
+                wall / cat, stream / cat, target, io, wall / io, sampler.peakAnonKb / 1024, sampler.hwmKb / 1024,
+                loadAverage());
+        return new Result(wall, cat, io, sampler.peakAnonKb / 1024, stream);
     }
 
-    /** One merge through the real command, with a thread sampling anonymous resident memory. */
-    private static void child(Path recipe, Path out, String threads, boolean noSync) throws Exception {
-        AtomicLong peakAnon = new AtomicLong();
-        Thread sampler = new Thread(() -> {
+    /**
+     * Follows a running {@code crucible merge} through {@code /proc} every 10 ms: peak anonymous resident memory
+     * (statm resident minus file-backed and shared pages, the same figure as RssAnon: heap, JVM, native buffers;
+     * not the page cache behind the mapped inputs), VmHWM, and CPU time (user + system).
+     */
+    private static final class Sampler implements Runnable {
+        private final long pid;
+        volatile long peakAnonKb;
+        volatile long hwmKb;
+        volatile double cpuSeconds;
+
+        Sampler(long pid) {
+            this.pid = pid;
+        }
+
+        @Override
+        public void run() {
+            Path proc = Path.of("/proc", Long.toString(pid));
             while (!Thread.currentThread().isInterrupted()) {
-                peakAnon.accumulateAndGet(anonKb(), Math::max);
                 try {
+                    String[] pages = Files.readString(proc.resolve("statm")).trim().split(" ");
+                    peakAnonKb = Math.max(peakAnonKb, (Long.parseLong(pages[1]) - Long.parseLong(pages[2])) * 4);
+                    String stat = Files.readString(proc.resolve("stat"));
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    // Fields 14 and 15 of stat (utime, stime), counted after the command name: 12 and 13.
+                    cpuSeconds = (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
+                    for (String line : Files.readAllLines(proc.resolve("status"))) {
+                        if (line.startsWith("VmHWM:")) {
+                            hwmKb = Long.parseLong(line.substring(6).trim().split("\\s+")[0]);
+                        }
+                    }
                     Thread.sleep(10);
+                } catch (IOException | RuntimeException e) {
+                    return;
                 } catch (InterruptedException e) {
                     return;
                 }
             }
-        });
-        sampler.setDaemon(true);
-        sampler.start();
-        long start = System.nanoTime();
-        CommandLine cli = new CommandLine(new MergeCommand());
-        StringWriter said = new StringWriter();
-        cli.setOut(new PrintWriter(said));
-        List<String> cliArgs = new ArrayList<>(List.of(recipe.toString(), out.toString(), "--force", "--threads", threads));
-        if (noSync) {
-            cliArgs.add("--no-sync");
         }
-        int code = cli.execute(cliArgs.toArray(String[]::new));
-        double wall = (System.nanoTime() - start) / 1e9;
-        sampler.interrupt();
-        peakAnon.accumulateAndGet(Math.max(anonKb(), statusKb("RssAnon:")), Math::max);
-        if (code != 0) {
-            System.exit(code);
-        }
-        double cpu = ProcessHandle.current().info().totalCpuDuration().map(d -> d.toMillis() / 1e3).orElse(Double.NaN);
-        // "merged N tensors (...) into DIR in S s": the stream alone, without start-up, planning and clean-up.
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile(" in ([0-9.]+) s").matcher(said.toString());
-        double stream = m.find() ? Double.parseDouble(m.group(1)) : Double.NaN;
-        System.out.printf(Locale.ROOT, "RESULT %.3f %d %d %.1f %.2f%n", wall, peakAnon.get() / 1024,
-                statusKb("VmHWM:") / 1024, cpu, stream);
-    }
-
-    /**
-     * Anonymous resident memory from {@code /proc/self/statm} (resident minus file-backed and shared pages,
-     * the same figure as RssAnon), which is one short line and so cheap enough to sample every 10 ms.
-     */
-    private static long anonKb() {
-        try {
-            String[] pages = Files.readString(Path.of("/proc/self/statm")).trim().split(" ");
-            return (Long.parseLong(pages[1]) - Long.parseLong(pages[2])) * 4;
-        } catch (IOException e) {
-            return 0;
-        }
-    }
-
-    private static long statusKb(String field) {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith(field)) {
-                    return Long.parseLong(line.substring(field.length()).trim().split("\\s+")[0]);
-                }
-            }
-        } catch (IOException e) {
-            return 0;
-        }
-        return 0;
     }
 
     private static double catSeconds(List<Path> files) throws Exception {

@@ -1,0 +1,125 @@
+package dev.crucible.merge;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The per-element loops of the streamed TIES trim with the Vector API. Their scalar forms in
+ * {@link MagnitudeThreshold} and {@link TaskArithmeticFamily} work on the raw bits of floats, which stops the
+ * JIT from vectorising them; these give the same bits several lanes at a time. Each handles whole vectors and
+ * returns where it stopped; the caller's scalar loop finishes the tail. Loaded only when the
+ * {@code jdk.incubator.vector} module is present (see {@link TiesKernels}).
+ */
+final class TiesVectors {
+
+    private static final VectorSpecies<Float> FLOATS = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Integer> INTS = IntVector.SPECIES_PREFERRED;
+    private static final int LANES = FLOATS.length();
+    private static final int MAGNITUDE = 0x7FFFFFFF;
+    private static final int INFINITY_BITS = 0x7F800000;
+
+    private static final int EXERCISE_ELEMENTS = 256;
+    private static final float[] EXERCISE_X = new float[EXERCISE_ELEMENTS];
+    private static final float[] EXERCISE_B = new float[EXERCISE_ELEMENTS];
+    private static final float[] EXERCISE_O = new float[EXERCISE_ELEMENTS];
+    private static final int[] EXERCISE_SCORES = new int[EXERCISE_ELEMENTS];
+    private static final long[] EXERCISE_COUNTS = new long[5];
+    private static final int[] EXERCISE_BAND = new int[EXERCISE_ELEMENTS];
+
+    static {
+        // Values like real deltas, so that every path of the kernels runs while they are compiled: a path the
+        // warm-up never took would be compiled as a trap, and the first real tensor would fall back to slow code.
+        java.util.SplittableRandom random = new java.util.SplittableRandom(1);
+        for (int i = 0; i < EXERCISE_ELEMENTS; i++) {
+            EXERCISE_X[i] = (float) random.nextGaussian();
+            EXERCISE_B[i] = i % 7 == 0 ? EXERCISE_X[i] : (float) random.nextGaussian();
+        }
+    }
+
+    private TiesVectors() {
+    }
+
+    /** One call of each kernel on a small input, for the warm-up; returns the elements processed. */
+    static int exercise() {
+        EXERCISE_COUNTS[4] = 0;
+        scoreAndCount(EXERCISE_X, EXERCISE_B, EXERCISE_ELEMENTS, EXERCISE_SCORES, Float.floatToRawIntBits(0.5f),
+                Float.floatToRawIntBits(1f), 0, EXERCISE_COUNTS, EXERCISE_BAND);
+        System.arraycopy(EXERCISE_X, 0, EXERCISE_O, 0, EXERCISE_ELEMENTS);
+        trimmedDelta(EXERCISE_O, EXERCISE_B, 0, EXERCISE_ELEMENTS, Float.floatToRawIntBits(0.7f), 0.5f);
+        consensusOfOne(EXERCISE_O, EXERCISE_B, EXERCISE_O, EXERCISE_ELEMENTS, 0.5f, 1f);
+        return 3 * EXERCISE_ELEMENTS;
+    }
+
+    /**
+     * {@code scores[i] = bits(|x[i] - b[i]|)} for whole vectors of {@code [0, len)}, adding to {@code counts} how
+     * many are above {@code hi}, equal to {@code heavy}, within {@code [lo, hi]}, (as a flag, 1 or 0) whether any
+     * is NaN, and how many band scores other than {@code heavy} it appended, in index order, to {@code band}.
+     * Returns the index it stopped at.
+     */
+    static int scoreAndCount(float[] x, float[] b, int len, int[] scores, int lo, int hi, int heavy, long[] counts,
+                             int[] band) {
+        IntVector one = IntVector.broadcast(INTS, 1);
+        IntVector up = IntVector.zero(INTS);
+        IntVector equal = IntVector.zero(INTS);
+        IntVector inBand = IntVector.zero(INTS);
+        VectorMask<Integer> nan = INTS.maskAll(false);
+        int next = (int) counts[4];
+        int i = 0;
+        for (int bound = len - LANES + 1; i < bound; i += LANES) {
+            IntVector s = FloatVector.fromArray(FLOATS, x, i).sub(FloatVector.fromArray(FLOATS, b, i))
+                    .reinterpretAsInts().and(MAGNITUDE);
+            s.intoArray(scores, i);
+            VectorMask<Integer> isHeavy = s.compare(VectorOperators.EQ, heavy);
+            VectorMask<Integer> within = s.compare(VectorOperators.GE, lo).and(s.compare(VectorOperators.LE, hi));
+            up = up.add(one, s.compare(VectorOperators.GT, hi));
+            equal = equal.add(one, isHeavy);
+            inBand = inBand.add(one, within);
+            nan = nan.or(s.compare(VectorOperators.GT, INFINITY_BITS));
+            // Band scores are a few percent: most vectors have none, the rest are picked lane by lane.
+            for (long lanes = within.andNot(isHeavy).toLong(); lanes != 0; lanes &= lanes - 1) {
+                band[next++] = scores[i + Long.numberOfTrailingZeros(lanes)];
+            }
+        }
+        counts[4] = next;
+        counts[0] += up.reduceLanes(VectorOperators.ADD);
+        counts[1] += equal.reduceLanes(VectorOperators.ADD);
+        counts[2] += inBand.reduceLanes(VectorOperators.ADD);
+        counts[3] |= nan.anyTrue() ? 1 : 0;
+        return i;
+    }
+
+    /**
+     * {@code d[t] = (|d[t] - b[t]| > bound ? d[t] - b[t] : +0) * w} for whole vectors of {@code [from, to)};
+     * returns the index it stopped at.
+     */
+    static int trimmedDelta(float[] d, float[] b, int from, int to, int bound, float w) {
+        IntVector zero = IntVector.zero(INTS);
+        int t = from;
+        for (int end = to - LANES + 1; t < end; t += LANES) {
+            IntVector delta = FloatVector.fromArray(FLOATS, d, t).sub(FloatVector.fromArray(FLOATS, b, t))
+                    .reinterpretAsInts();
+            VectorMask<Integer> kept = delta.and(MAGNITUDE).compare(VectorOperators.GT, bound);
+            zero.blend(delta, kept).reinterpretAsFloats().mul(w).intoArray(d, t);
+        }
+        return t;
+    }
+
+    /**
+     * {@code o[t] = b[t] + (agrees ? wd[t] / divisor : +0) * lambda}, a delta agreeing unless it is ±0 or NaN, for
+     * whole vectors of {@code [0, len)}; returns the index it stopped at.
+     */
+    static int consensusOfOne(float[] wd, float[] b, float[] o, int len, float divisor, float lambda) {
+        FloatVector zero = FloatVector.zero(FLOATS);
+        int t = 0;
+        for (int end = len - LANES + 1; t < end; t += LANES) {
+            FloatVector v = FloatVector.fromArray(FLOATS, wd, t);
+            VectorMask<Float> agrees = v.compare(VectorOperators.NE, 0f).andNot(v.test(VectorOperators.IS_NAN));
+            FloatVector mixed = zero.blend(v.div(divisor), agrees);
+            FloatVector.fromArray(FLOATS, b, t).add(mixed.mul(lambda)).intoArray(o, t);
+        }
+        return t;
+    }
+}
