@@ -102,11 +102,16 @@ public final class MergeMethods {
     }
 
     /**
-     * Starts compiling, in the background, the vector kernels the streamed merges use (see
-     * {@link dev.crucible.tensor.VectorWarmup}), so that they are ready when the first tensors arrive.
+     * Starts compiling, in the background, the vector kernels that merges with {@code methods} use (see
+     * {@link dev.crucible.tensor.VectorWarmup}), so that they are ready when the first tensors arrive; kernels
+     * no method needs are left alone, as warming one costs a fraction of a second of CPU.
      */
-    public static void prepareKernels() {
+    public static void prepareKernels(java.util.Collection<String> methods) {
         dev.crucible.tensor.FloatCodec.vectorKernelsReady();
-        TiesKernels.vectors();
+        boolean consensus = methods.stream()
+                .anyMatch(m -> byName(m).orElse(null) instanceof TaskArithmeticFamily t && t.usesConsensus());
+        if (consensus) {
+            TiesKernels.vectors();
+        }
     }
 }

@@ -56,6 +56,11 @@ public final class TaskArithmeticFamily implements MergeMethod, StreamingMerge {
         return name;
     }
 
+    /** Whether the method elects signs (ties, dare_ties, breadcrumbs_ties, della). */
+    boolean usesConsensus() {
+        return consensus;
+    }
+
     @Override
     public boolean requiresBase() {
         return true;

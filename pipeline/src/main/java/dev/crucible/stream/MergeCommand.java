@@ -1,6 +1,7 @@
 package dev.crucible.stream;
 
 import dev.crucible.error.CrucibleException;
+import dev.crucible.merge.MergeMethods;
 import dev.crucible.plan.MergePlan;
 import dev.crucible.plan.MergePlanner;
 import dev.crucible.plan.OpenedModels;
@@ -74,6 +75,7 @@ public final class MergeCommand implements Callable<Integer> {
             try {
                 Recipe recipe = RecipeParser.parse(recipeFile);
                 MergePlan plan = MergePlanner.plan(recipe, models);
+                MergeMethods.prepareKernels(plan.tensors().stream().map(t -> t.method()).distinct().toList());
                 merge(plan, models, threadCount, maxShard, starting);
             } finally {
                 // A recipe that fails its checks does not wait for the actor system it never needed: that

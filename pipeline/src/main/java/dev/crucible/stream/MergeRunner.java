@@ -56,8 +56,8 @@ public final class MergeRunner implements AutoCloseable {
 
     /** A runner reading sources through {@code models} (not closed by the runner). */
     public MergeRunner(OpenedModels models) {
-        // Starts compiling the vector kernels while the actor system comes up.
-        MergeMethods.prepareKernels();
+        // Starts compiling the bf16 kernels while the actor system comes up.
+        MergeMethods.prepareKernels(List.of());
         this.models = models;
         this.system = ActorSystem.create("crucible-merge", actorConfig());
         this.materializer = Materializer.createMaterializer(system);
@@ -72,6 +72,7 @@ public final class MergeRunner implements AutoCloseable {
 
     /** Merges every tensor of {@code plan} into {@code sink}, then calls {@link TensorSink#finish()}. */
     public MergeStats merge(MergePlan plan, TensorSink sink, MergeOptions options) {
+        MergeMethods.prepareKernels(plan.tensors().stream().map(PlannedTensor::method).distinct().toList());
         long start = System.nanoTime();
         ByteBudget budget = new ByteBudget(options.memoryBudget());
         AtomicLong bytesRead = new AtomicLong();
