@@ -268,7 +268,8 @@ public final class TaskArithmeticFamily implements MergeMethod, StreamingMerge {
             if (consensus && k == 1) {
                 consensusOfOne(wd[0], b, o, len, w[0], normalize, lambda);
             } else if (consensus) {
-                for (int t = 0; t < len; t++) {
+                int t0 = TiesKernels.vectors() ? TiesVectors.consensus(wd, k, w, b, o, len, normalize, lambda) : 0;
+                for (int t = t0; t < len; t++) {
                     float sum = 0f;
                     for (int i = 0; i < k; i++) {
                         sum += wd[i][t];
@@ -292,12 +293,18 @@ public final class TaskArithmeticFamily implements MergeMethod, StreamingMerge {
                     o[t] = b[t] + mixed * lambda;
                 }
             } else {
-                for (int t = 0; t < len; t++) {
-                    float sum = 0f;
-                    for (int i = 0; i < k; i++) {
-                        sum += wd[i][t];
+                // Model by model over the chunk (the same additions per element as a sum over models), so that
+                // the JIT vectorises both loops.
+                float[] sum = Scratch.buffer(2 + k);
+                java.util.Arrays.fill(sum, 0, len, 0f);
+                for (int i = 0; i < k; i++) {
+                    float[] d = wd[i];
+                    for (int t = 0; t < len; t++) {
+                        sum[t] += d[t];
                     }
-                    o[t] = b[t] + (normalize ? sum / plainDivisor : sum) * lambda;
+                }
+                for (int t = 0; t < len; t++) {
+                    o[t] = b[t] + (normalize ? sum[t] / plainDivisor : sum[t]) * lambda;
                 }
             }
             out.write(from, o, len);

@@ -28,6 +28,8 @@ final class TiesVectors {
     private static final int[] EXERCISE_SCORES = new int[EXERCISE_ELEMENTS];
     private static final long[] EXERCISE_COUNTS = new long[5];
     private static final int[] EXERCISE_BAND = new int[EXERCISE_ELEMENTS];
+    private static final float[][] EXERCISE_PAIR = {EXERCISE_X, EXERCISE_B};
+    private static final float[] EXERCISE_WEIGHTS = {1f, 0.5f};
 
     static {
         // Values like real deltas, so that every path of the kernels runs while they are compiled: a path the
@@ -50,7 +52,8 @@ final class TiesVectors {
         System.arraycopy(EXERCISE_X, 0, EXERCISE_O, 0, EXERCISE_ELEMENTS);
         trimmedDelta(EXERCISE_O, EXERCISE_B, 0, EXERCISE_ELEMENTS, Float.floatToRawIntBits(0.7f), 0.5f);
         consensusOfOne(EXERCISE_O, EXERCISE_B, EXERCISE_O, EXERCISE_ELEMENTS, 0.5f, 1f);
-        return 3 * EXERCISE_ELEMENTS;
+        consensus(EXERCISE_PAIR, 2, EXERCISE_WEIGHTS, EXERCISE_B, EXERCISE_O, EXERCISE_ELEMENTS, true, 1f);
+        return 4 * EXERCISE_ELEMENTS;
     }
 
     /**
@@ -118,6 +121,40 @@ final class TiesVectors {
             FloatVector v = FloatVector.fromArray(FLOATS, wd, t);
             VectorMask<Float> agrees = v.compare(VectorOperators.NE, 0f).andNot(v.test(VectorOperators.IS_NAN));
             FloatVector mixed = zero.blend(v.div(divisor), agrees);
+            FloatVector.fromArray(FLOATS, b, t).add(mixed.mul(lambda)).intoArray(o, t);
+        }
+        return t;
+    }
+
+    /**
+     * Sign consensus of {@code k} weighted deltas for whole vectors of {@code [0, len)}: the elected sign is that of
+     * {@code sum_i wd[i][t]} (0 counts as +), the deltas of that sign are summed and, when {@code normalize}, divided
+     * by their weights' sum (1 when none), and {@code o[t] = b[t] + mixed * lambda}. Additions run in model order,
+     * as in the scalar loop. Returns the index it stopped at.
+     */
+    static int consensus(float[][] wd, int k, float[] w, float[] b, float[] o, int len, boolean normalize,
+                         float lambda) {
+        FloatVector zero = FloatVector.zero(FLOATS);
+        int t = 0;
+        for (int end = len - LANES + 1; t < end; t += LANES) {
+            FloatVector sum = zero;
+            for (int i = 0; i < k; i++) {
+                sum = sum.add(FloatVector.fromArray(FLOATS, wd[i], t));
+            }
+            VectorMask<Float> positive = sum.compare(VectorOperators.GE, 0f);
+            FloatVector mixed = zero;
+            FloatVector divisor = zero;
+            for (int i = 0; i < k; i++) {
+                FloatVector v = FloatVector.fromArray(FLOATS, wd[i], t);
+                VectorMask<Float> agrees = positive.and(v.compare(VectorOperators.GT, 0f))
+                        .or(positive.not().and(v.compare(VectorOperators.LT, 0f)));
+                mixed = mixed.add(v, agrees);
+                divisor = divisor.add(w[i], agrees);
+            }
+            divisor = divisor.blend(1f, divisor.compare(VectorOperators.EQ, 0f));
+            if (normalize) {
+                mixed = mixed.div(divisor);
+            }
             FloatVector.fromArray(FLOATS, b, t).add(mixed.mul(lambda)).intoArray(o, t);
         }
         return t;

@@ -106,6 +106,46 @@ class TiesVectorsTest {
         }
     }
 
+    @Property(tries = 200)
+    void consensusMatchesTheScalarDefinition(@ForAll @IntRange(min = 0, max = 200) int n, @ForAll long seed,
+                                             @ForAll @IntRange(min = 1, max = 4) int k, @ForAll boolean normalize) {
+        SplittableRandom random = new SplittableRandom(seed);
+        float[][] wd = new float[k][];
+        float[] w = new float[k];
+        for (int i = 0; i < k; i++) {
+            wd[i] = values(random, n);
+            w[i] = random.nextInt(4) == 0 ? 0f : (float) random.nextGaussian();
+        }
+        float[] b = values(random, n);
+        float lambda = random.nextBoolean() ? 1f : 0.7f;
+        float[] o = new float[n];
+        int done = TiesVectors.consensus(wd, k, w, b, o, n, normalize, lambda);
+        for (int t = 0; t < done; t++) {
+            float sum = 0f;
+            for (int i = 0; i < k; i++) {
+                sum += wd[i][t];
+            }
+            boolean positive = sum >= 0f;
+            float mixed = 0f;
+            float divisor = 0f;
+            for (int i = 0; i < k; i++) {
+                float v = wd[i][t];
+                if (positive ? v > 0f : v < 0f) {
+                    mixed += v;
+                    divisor += w[i];
+                }
+            }
+            if (divisor == 0f) {
+                divisor = 1f;
+            }
+            if (normalize) {
+                mixed /= divisor;
+            }
+            assertThat(bits(o[t])).as("element %d", t).isEqualTo(bits(b[t] + mixed * lambda));
+        }
+        assertThat(done).isGreaterThan(n - 16);
+    }
+
     private static int compareBits(Float a, Float b) {
         return Integer.compare(bits(a), bits(b));
     }
