@@ -108,10 +108,35 @@ public final class MergeMethods {
      */
     public static void prepareKernels(java.util.Collection<String> methods) {
         dev.crucible.tensor.FloatCodec.vectorKernelsReady();
-        boolean consensus = methods.stream()
-                .anyMatch(m -> byName(m).orElse(null) instanceof TaskArithmeticFamily t && t.usesConsensus());
-        if (consensus) {
+        if (usesConsensus(methods)) {
             TiesKernels.vectors();
         }
+    }
+
+    /**
+     * Waits, at most {@code limit}, until the kernels {@link #prepareKernels} started run compiled. A large merge
+     * gains by it: until then it would run the scalar loops (2–5x slower), and its own hot loops would keep the
+     * JIT from compiling the kernels sooner. Returns at once when the vector module is absent.
+     */
+    public static void awaitKernels(java.util.Collection<String> methods, java.time.Duration limit) {
+        if (!dev.crucible.tensor.FloatCodec.SIMD) {
+            return;
+        }
+        boolean consensus = usesConsensus(methods);
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (!(dev.crucible.tensor.FloatCodec.vectorKernelsReady() && (!consensus || TiesKernels.vectors()))
+                && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private static boolean usesConsensus(java.util.Collection<String> methods) {
+        return methods.stream()
+                .anyMatch(m -> byName(m).orElse(null) instanceof TaskArithmeticFamily t && t.usesConsensus());
     }
 }

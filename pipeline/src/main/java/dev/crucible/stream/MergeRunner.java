@@ -49,6 +49,9 @@ public final class MergeRunner implements AutoCloseable {
 
     // Chunk buffers a streamed tensor may hold on each thread working on it.
     private static final long STREAM_BUFFER_BYTES = 4L << 20;
+    // Merges this large wait (at most KERNEL_WAIT) for the vector kernels to be compiled; small ones finish first.
+    private static final long KERNEL_WAIT_BYTES = 256L << 20;
+    private static final Duration KERNEL_WAIT = Duration.ofSeconds(3);
 
     private final OpenedModels models;
     private final ActorSystem system;
@@ -72,8 +75,12 @@ public final class MergeRunner implements AutoCloseable {
 
     /** Merges every tensor of {@code plan} into {@code sink}, then calls {@link TensorSink#finish()}. */
     public MergeStats merge(MergePlan plan, TensorSink sink, MergeOptions options) {
-        MergeMethods.prepareKernels(plan.tensors().stream().map(PlannedTensor::method).distinct().toList());
+        List<String> methods = plan.tensors().stream().map(PlannedTensor::method).distinct().toList();
+        MergeMethods.prepareKernels(methods);
         long start = System.nanoTime();
+        if (plan.outputBytes() >= KERNEL_WAIT_BYTES) {
+            MergeMethods.awaitKernels(methods, KERNEL_WAIT);
+        }
         ByteBudget budget = new ByteBudget(options.memoryBudget());
         AtomicLong bytesRead = new AtomicLong();
         AtomicLong bytesWritten = new AtomicLong();
