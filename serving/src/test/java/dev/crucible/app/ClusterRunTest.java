@@ -133,18 +133,7 @@ class ClusterRunTest {
     }
 
     private AppConfig writeConfig(int seedPort) throws IOException {
-        Files.writeString(dir.resolve("recipe.yml"), """
-                merge_method: task_arithmetic
-                base_model: ${BASE}
-                task_vector_base: %s
-                models:
-                  - model: %s
-                    parameters: {weight: 1.0}
-                  - model: %s
-                    parameters: {weight: 1.0}
-                dtype: float32
-                """.formatted(ZOO.resolve("base"), ZOO.resolve("expert-add"), ZOO.resolve("expert-rev")));
-        Files.createDirectories(dir.resolve("bases"));
+        RemergeRecipes.writeExpertsOntoNewBases(dir, ZOO);
         Path app = dir.resolve("app.yml");
         Files.writeString(app, """
                 serve: {host: 127.0.0.1, port: 0}

@@ -119,18 +119,7 @@ class RunEndToEndTest {
 
     private AppConfig writeConfig() throws IOException {
         Files.writeString(dir.resolve("token.txt"), TOKEN + "\n");
-        Files.writeString(dir.resolve("recipe.yml"), """
-                merge_method: task_arithmetic
-                base_model: ${BASE}
-                task_vector_base: %s
-                models:
-                  - model: %s
-                    parameters: {weight: 1.0}
-                  - model: %s
-                    parameters: {weight: 1.0}
-                dtype: float32
-                """.formatted(ZOO.resolve("base"), ZOO.resolve("expert-add"), ZOO.resolve("expert-rev")));
-        Files.createDirectories(dir.resolve("bases"));
+        RemergeRecipes.writeExpertsOntoNewBases(dir, ZOO);
         Path app = dir.resolve("app.yml");
         Files.writeString(app, """
                 serve: {host: 127.0.0.1, port: 0, admin_token_file: token.txt}
