@@ -124,7 +124,7 @@ public final class MergeMethods {
         }
         boolean consensus = usesConsensus(methods);
         long deadline = System.nanoTime() + limit.toNanos();
-        while (!(dev.crucible.tensor.FloatCodec.vectorKernelsReady() && (!consensus || TiesKernels.vectors()))
+        while (limit.isPositive() && !(dev.crucible.tensor.FloatCodec.vectorKernelsReady() && (!consensus || TiesKernels.vectors()))
                 && System.nanoTime() < deadline) {
             try {
                 Thread.sleep(5);

@@ -78,9 +78,8 @@ public final class MergeRunner implements AutoCloseable {
         List<String> methods = plan.tensors().stream().map(PlannedTensor::method).distinct().toList();
         MergeMethods.prepareKernels(methods);
         long start = System.nanoTime();
-        if (plan.outputBytes() >= KERNEL_WAIT_BYTES) {
-            MergeMethods.awaitKernels(methods, KERNEL_WAIT);
-        }
+        // The wait for the kernels happens in the merge stage, so the first tensors are read meanwhile.
+        long kernelDeadline = plan.outputBytes() >= KERNEL_WAIT_BYTES ? start + KERNEL_WAIT.toNanos() : start;
         ByteBudget budget = new ByteBudget(options.memoryBudget());
         AtomicLong bytesRead = new AtomicLong();
         AtomicLong bytesWritten = new AtomicLong();
@@ -102,7 +101,11 @@ public final class MergeRunner implements AutoCloseable {
                     })
                     .mapAsync(ioThreads, job -> CompletableFuture.supplyAsync(() -> load(plan, job, bytesRead), io))
                     .mapAsync(options.threads(), job -> CompletableFuture.supplyAsync(
-                            () -> mergeOne(job, sink, options.seed(), bytesRead), compute))
+                            () -> {
+                                MergeMethods.awaitKernels(methods,
+                                        Duration.ofNanos(Math.max(0, kernelDeadline - System.nanoTime())));
+                                return mergeOne(job, sink, options.seed(), bytesRead);
+                            }, compute))
                     .mapAsyncUnordered(ioThreads, job -> CompletableFuture.supplyAsync(() -> {
                         write(job, sink);
                         budget.release(job.granted);
