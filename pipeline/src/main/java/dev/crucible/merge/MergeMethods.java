@@ -1,13 +1,17 @@
 package dev.crucible.merge;
 
 import dev.crucible.error.CrucibleException;
+import dev.crucible.tensor.FloatCodec;
+import dev.crucible.tensor.VectorWarmup;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 
 /** The registry of merge methods by recipe name, with "did you mean" suggestions for typos. */
 public final class MergeMethods {
@@ -103,29 +107,28 @@ public final class MergeMethods {
 
     /**
      * Starts compiling, in the background, the vector kernels that merges with {@code methods} use (see
-     * {@link dev.crucible.tensor.VectorWarmup}), so that they are ready when the first tensors arrive; kernels
-     * no method needs are left alone, as warming one costs a fraction of a second of CPU.
+     * {@link VectorWarmup}), so that they are ready when the first tensors arrive; kernels no method needs are left
+     * alone, as warming one costs a fraction of a second of CPU. Returns whether all of them run compiled yet
+     * (always false without the vector module).
      */
-    public static void prepareKernels(java.util.Collection<String> methods) {
-        dev.crucible.tensor.FloatCodec.vectorKernelsReady();
-        if (usesConsensus(methods)) {
-            TiesKernels.vectors();
+    public static BooleanSupplier prepareKernels(Collection<String> methods) {
+        FloatCodec.vectorKernelsReady();
+        boolean consensus = methods.stream()
+                .anyMatch(m -> byName(m).orElse(null) instanceof TaskArithmeticFamily t && t.usesConsensus());
+        if (!consensus) {
+            return FloatCodec::vectorKernelsReady;
         }
+        TiesKernels.vectors();
+        return () -> FloatCodec.vectorKernelsReady() && TiesKernels.vectors();
     }
 
     /**
-     * Waits, at most {@code limit}, until the kernels {@link #prepareKernels} started run compiled. A large merge
-     * gains by it: until then it would run the scalar loops (2–5x slower), and its own hot loops would keep the
-     * JIT from compiling the kernels sooner. Returns at once when the vector module is absent.
+     * Waits until {@code ready} (from {@link #prepareKernels}) or {@link System#nanoTime()} passes
+     * {@code deadlineNanos}. A large merge gains by it: until then it would run the scalar loops (2–5x slower), and
+     * its own hot loops would keep the JIT from compiling the kernels sooner. Returns at once without the module.
      */
-    public static void awaitKernels(java.util.Collection<String> methods, java.time.Duration limit) {
-        if (!dev.crucible.tensor.FloatCodec.SIMD) {
-            return;
-        }
-        boolean consensus = usesConsensus(methods);
-        long deadline = System.nanoTime() + limit.toNanos();
-        while (limit.isPositive() && !(dev.crucible.tensor.FloatCodec.vectorKernelsReady() && (!consensus || TiesKernels.vectors()))
-                && System.nanoTime() < deadline) {
+    public static void awaitKernels(BooleanSupplier ready, long deadlineNanos) {
+        while (FloatCodec.SIMD && !ready.getAsBoolean() && System.nanoTime() - deadlineNanos < 0) {
             try {
                 Thread.sleep(5);
             } catch (InterruptedException e) {
@@ -133,10 +136,5 @@ public final class MergeMethods {
                 return;
             }
         }
-    }
-
-    private static boolean usesConsensus(java.util.Collection<String> methods) {
-        return methods.stream()
-                .anyMatch(m -> byName(m).orElse(null) instanceof TaskArithmeticFamily t && t.usesConsensus());
     }
 }

@@ -5,6 +5,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -296,7 +297,7 @@ public final class TaskArithmeticFamily implements MergeMethod, StreamingMerge {
                 // Model by model over the chunk (the same additions per element as a sum over models), so that
                 // the JIT vectorises both loops.
                 float[] sum = Scratch.buffer(2 + k);
-                java.util.Arrays.fill(sum, 0, len, 0f);
+                Arrays.fill(sum, 0, len, 0f);
                 for (int i = 0; i < k; i++) {
                     float[] d = wd[i];
                     for (int t = 0; t < len; t++) {

@@ -6,6 +6,8 @@ import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
+import java.util.SplittableRandom;
+
 /**
  * The per-element loops of the streamed TIES trim with the Vector API. Their scalar forms in
  * {@link MagnitudeThreshold} and {@link TaskArithmeticFamily} work on the raw bits of floats, which stops the
@@ -34,7 +36,7 @@ final class TiesVectors {
     static {
         // Values like real deltas, so that every path of the kernels runs while they are compiled: a path the
         // warm-up never took would be compiled as a trap, and the first real tensor would fall back to slow code.
-        java.util.SplittableRandom random = new java.util.SplittableRandom(1);
+        SplittableRandom random = new SplittableRandom(1);
         for (int i = 0; i < EXERCISE_ELEMENTS; i++) {
             EXERCISE_X[i] = (float) random.nextGaussian();
             EXERCISE_B[i] = i % 7 == 0 ? EXERCISE_X[i] : (float) random.nextGaussian();

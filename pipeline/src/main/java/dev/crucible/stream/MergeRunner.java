@@ -33,6 +33,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 
 /**
  * Runs a {@link MergePlan} as a Pekko Streams pipeline: tensors are loaded (memory-mapped, decoded to
@@ -75,8 +76,8 @@ public final class MergeRunner implements AutoCloseable {
 
     /** Merges every tensor of {@code plan} into {@code sink}, then calls {@link TensorSink#finish()}. */
     public MergeStats merge(MergePlan plan, TensorSink sink, MergeOptions options) {
-        List<String> methods = plan.tensors().stream().map(PlannedTensor::method).distinct().toList();
-        MergeMethods.prepareKernels(methods);
+        BooleanSupplier kernelsReady = MergeMethods.prepareKernels(
+                plan.tensors().stream().map(PlannedTensor::method).distinct().toList());
         long start = System.nanoTime();
         // The wait for the kernels happens in the merge stage, so the first tensors are read meanwhile.
         long kernelDeadline = plan.outputBytes() >= KERNEL_WAIT_BYTES ? start + KERNEL_WAIT.toNanos() : start;
@@ -102,8 +103,7 @@ public final class MergeRunner implements AutoCloseable {
                     .mapAsync(ioThreads, job -> CompletableFuture.supplyAsync(() -> load(plan, job, bytesRead), io))
                     .mapAsync(options.threads(), job -> CompletableFuture.supplyAsync(
                             () -> {
-                                MergeMethods.awaitKernels(methods,
-                                        Duration.ofNanos(Math.max(0, kernelDeadline - System.nanoTime())));
+                                MergeMethods.awaitKernels(kernelsReady, kernelDeadline);
                                 return mergeOne(job, sink, options.seed(), bytesRead);
                             }, compute))
                     .mapAsyncUnordered(ioThreads, job -> CompletableFuture.supplyAsync(() -> {
