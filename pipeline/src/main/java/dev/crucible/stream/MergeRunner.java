@@ -222,6 +222,19 @@ public final class MergeRunner implements AutoCloseable {
         }
     }
 
+    /**
+     * Unmaps the pages of inputs a tensor is done with from this process. They stay in the page cache (another
+     * tensor that reads them again finds them there), but no longer count as the merge's resident memory, which
+     * would otherwise grow to the size of all inputs.
+     */
+    private static void release(List<Tensor> tensors) {
+        for (Tensor tensor : tensors) {
+            if (tensor.data().isMapped()) {
+                tensor.data().unload();
+            }
+        }
+    }
+
     /** A passthrough without scale: when the dtype stays the same, the bytes are copied without decoding. */
     private static boolean isUnscaledCopy(PlannedTensor t) {
         return t.method().equals("passthrough") && t.base() == null && t.sources().size() == 1
@@ -235,7 +248,9 @@ public final class MergeRunner implements AutoCloseable {
     private TensorValues values(MergePlan plan, SourceRef ref, AtomicLong bytesRead) {
         Tensor tensor = tensor(plan, ref);
         bytesRead.addAndGet(tensor.info().byteSize());
-        return new TensorValues(ref.model(), tensor.info().shape(), tensor.toFloats());
+        TensorValues values = new TensorValues(ref.model(), tensor.info().shape(), tensor.toFloats());
+        release(List.of(tensor));
+        return values;
     }
 
     private Job mergeOne(Job job, TensorSink sink, long seed, AtomicLong bytesRead) {
@@ -248,6 +263,7 @@ public final class MergeRunner implements AutoCloseable {
             TensorWriter writer = sink.open(out);
             job.streamer.merge(job.streaming, writer);
             writer.complete();
+            release(job.mapped);
             bytesRead.addAndGet(job.streamedBytes);
             return job;
         }
@@ -280,6 +296,7 @@ public final class MergeRunner implements AutoCloseable {
         }
         if (job.raw != null) {
             sink.acceptRaw(job.tensor.output(), job.raw.data());
+            release(List.of(job.raw));
         } else {
             sink.accept(job.tensor.output(), job.merged);
         }

@@ -19,7 +19,7 @@ import java.util.SplittableRandom;
  * times {@code cat} of their files as the raw-read baseline, then runs {@code ./crucible merge} as a user does
  * (the launcher, its start-up archive, {@code JAVA_OPTS=-Xmx768m}) for linear and ties, and prints the wall time
  * of the whole command and of the merge stream alone as ratios to that baseline, with the command's CPU time and
- * peak anonymous resident memory. Each configuration runs {@link #REPEATS} times and the fastest counts.
+ * peak resident memory (RSS, and its anonymous part). Each configuration runs {@link #REPEATS} times and the fastest counts.
  *
  * <p>Warm rows read inputs from the page cache; cold rows (when run as root, which may empty the page cache)
  * read them from disk, as merges of real models larger than memory do, and {@code -ns} rows pass
@@ -75,6 +75,7 @@ public final class MergeBench {
                 "peak anon MiB", "VmHWM MiB", "load");
         Map<String, Result> best = new java.util.LinkedHashMap<>();
         long peakAnon = 0;
+        long peakRss = 0;
         for (int r = 0; r < REPEATS; r++) {
             // Warm and cold with the default sync to disk; cold also with --no-sync, as mergekit writes.
             List<String> modes = cold ? List.of("warm", "cold", "cold no-sync") : List.of("warm", "warm no-sync");
@@ -85,6 +86,7 @@ public final class MergeBench {
                             method.equals("linear") ? 2 : 4, mode.startsWith("cold"), !mode.endsWith("no-sync"));
                     best.merge(method + " " + mode, result, Result::best);
                     peakAnon = Math.max(peakAnon, result.anonMiB);
+                    peakRss = Math.max(peakRss, result.hwmMiB);
                 }
             }
         }
@@ -92,16 +94,16 @@ public final class MergeBench {
         best.forEach((key, res) -> summary.append(String.format(Locale.ROOT,
                 "%s %.2f s (%.1f x cat, %.1f x io; stream %.2f s, %.1f x cat); ", key, res.wall, res.ratio(),
                 res.ioRatio(), res.stream, res.stream / res.cat)));
-        System.out.printf(Locale.ROOT, "%speak anon RSS %d MiB (%.2f GiB inputs, -Xmx%s, load %s)%n", summary, peakAnon,
-                inputBytes / (double) (1L << 30), HEAP, loadAverage());
-        System.out.println("best of " + REPEATS + " runs each (peak anon: highest of all runs); x cat = merge wall time / cat"
+        System.out.printf(Locale.ROOT, "%speak RSS %d MiB, of which anonymous %d MiB (%.2f GiB inputs, -Xmx%s, load %s)%n",
+                summary, peakRss, peakAnon, inputBytes / (double) (1L << 30), HEAP, loadAverage());
+        System.out.println("best of " + REPEATS + " runs each (peak RSS and anon: highest of all runs); x cat = merge wall time / cat"
                 + " wall time of the same inputs measured just before it, from the page cache (warm) or from disk after"
                 + " dropping the page cache (cold, only when run as root); wall = the whole `./crucible merge`"
                 + " command, launcher and JVM start to exit (recipe, checks, actor system, merge, model files, rename), stream = the merge stream"
                 + " alone (first tensor read to last byte synced), the part that grows with model size; io = the I/O floor, cat + dd writing an output"
-                + " of the same size, with fsync unless the row is -ns (--no-sync); peak anon = RssAnon of the merging JVM (statm resident - shared) sampled every"
-                + " 10 ms (heap + JVM + native buffers); VmHWM also counts the page-cache pages of the memory-mapped inputs, which"
-                + " the kernel can drop at any time");
+                + " of the same size, with fsync unless the row is -ns (--no-sync); VmHWM = peak RSS of the merging JVM: heap, JVM,"
+                + " native buffers and the pages of the memory-mapped inputs it is merging (it releases them after each tensor);"
+                + " peak anon = the same without the mapped pages (statm resident - shared, sampled every 10 ms)");
     }
 
     /** Whether this process may empty the kernel's page cache (root on Linux), for the cold-cache runs. */
@@ -116,7 +118,7 @@ public final class MergeBench {
     }
 
     /** One merge's figures, with the cat time measured right before it. */
-    private record Result(double wall, double cat, double io, long anonMiB, double stream) {
+    private record Result(double wall, double cat, double io, long anonMiB, long hwmMiB, double stream) {
 
         double ratio() {
             return wall / cat;
@@ -180,7 +182,7 @@ public final class MergeBench {
                 name, (cold ? "cold" : "warm") + (sync ? "" : "-ns"), HEAP, wall, sampler.cpuSeconds, stream, cat,
                 wall / cat, stream / cat, target, io, wall / io, sampler.peakAnonKb / 1024, sampler.hwmKb / 1024,
                 loadAverage());
-        return new Result(wall, cat, io, sampler.peakAnonKb / 1024, stream);
+        return new Result(wall, cat, io, sampler.peakAnonKb / 1024, sampler.hwmKb / 1024, stream);
     }
 
     /**

@@ -6,21 +6,28 @@ import dev.crucible.plan.MergePlanner;
 import dev.crucible.plan.OpenedModels;
 import dev.crucible.recipe.RecipeParser;
 import dev.crucible.safetensors.Checkpoint;
+import dev.crucible.safetensors.SafetensorsWriter;
 import dev.crucible.safetensors.Zoo;
+import dev.crucible.tensor.DType;
 import dev.crucible.tensor.TensorInfo;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
 import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 class MergeRunnerTest {
 
@@ -31,6 +38,9 @@ class MergeRunnerTest {
               - {model: expert-add, parameters: {weight: %s}}
               - {model: expert-rev, parameters: {weight: 1.0}}
             """;
+
+    // The first line of a mapping in smaps: its address range, e.g. "7f3a1c000000-7f3a1c172000 r--s ...".
+    private static final Pattern MAPPING_LINE = Pattern.compile("^[0-9a-f]+-[0-9a-f]+ ");
 
     private static MergePlan plan(OpenedModels models, String weight, String outDtype) {
         return MergePlanner.plan(RecipeParser.parse(TASK_ARITHMETIC.formatted(weight) + "out_dtype: " + outDtype + "\n",
@@ -56,6 +66,64 @@ class MergeRunnerTest {
                 }
             }
         }
+    }
+
+    @Test
+    void mergedInputsDoNotStayInTheResidentMemoryOfTheProcess(@TempDir Path dir) throws IOException {
+        Path smaps = Path.of("/proc/self/smaps");
+        assumeTrue(Files.isReadable(smaps), "reads the process's memory map from Linux /proc");
+        long inputBytes = megabyteModel(dir.resolve("a"), 1f) + megabyteModel(dir.resolve("b"), 3f);
+        try (OpenedModels models = new OpenedModels(); MergeRunner runner = new MergeRunner(models)) {
+            MergePlan plan = MergePlanner.plan(RecipeParser.parse("""
+                    merge_method: linear
+                    models: [{model: a, parameters: {weight: 0.5}}, {model: b, parameters: {weight: 0.5}}]
+                    """, dir), models);
+            InMemorySink sink = new InMemorySink(plan.outputs());
+            runner.merge(plan, sink, MergeOptions.defaults());
+            assertThat(sink.weights().readFloats("model.norm.weight")).containsOnly(2f);
+            // The inputs are still mapped (the runner may merge them again), but their pages left the process.
+            assertThat(residentBytesMappedFrom(smaps, dir)).isLessThan(inputBytes / 4);
+        }
+    }
+
+    /**
+     * Writes a one-layer float32 model of tensors filled with {@code value}, each of several MiB, as the
+     * kernel maps up to 64 KiB around a touched page back in; returns the size of its weights file.
+     */
+    private static long megabyteModel(Path dir, float value) throws IOException {
+        Files.createDirectories(dir);
+        List<TensorInfo> tensors = List.of(
+                new TensorInfo("model.embed_tokens.weight", DType.F32, new long[] {1024, 512}),
+                new TensorInfo("model.layers.0.mlp.up_proj.weight", DType.F32, new long[] {1024, 512}),
+                new TensorInfo("model.layers.0.mlp.down_proj.weight", DType.F32, new long[] {512, 1024}),
+                new TensorInfo("model.norm.weight", DType.F32, new long[] {512}));
+        try (SafetensorsWriter writer = SafetensorsWriter.create(dir, tensors, Long.MAX_VALUE, Map.of())) {
+            for (TensorInfo tensor : tensors) {
+                float[] values = new float[(int) tensor.elementCount()];
+                Arrays.fill(values, value);
+                writer.write(tensor.name(), values);
+            }
+            writer.finish();
+        }
+        Files.writeString(dir.resolve("config.json"), """
+                {"model_type": "llama", "num_hidden_layers": 1}
+                """);
+        return Files.size(dir.resolve("model.safetensors"));
+    }
+
+    /** The resident bytes of the memory mappings of files under {@code dir}, from {@code /proc/self/smaps}. */
+    private static long residentBytesMappedFrom(Path smaps, Path dir) throws IOException {
+        String prefix = dir.toAbsolutePath().toString();
+        long kib = 0;
+        boolean inside = false;
+        for (String line : Files.readAllLines(smaps)) {
+            if (MAPPING_LINE.matcher(line).find()) {
+                inside = line.contains(prefix);
+            } else if (inside && line.startsWith("Rss:")) {
+                kib += Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        }
+        return kib << 10;
     }
 
     @Test
