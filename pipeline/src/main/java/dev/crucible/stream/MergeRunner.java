@@ -14,6 +14,7 @@ import dev.crucible.plan.MergePlan;
 import dev.crucible.plan.OpenedModels;
 import dev.crucible.plan.PlannedTensor;
 import dev.crucible.plan.SourceRef;
+import dev.crucible.safetensors.ReadAhead;
 import dev.crucible.tensor.Tensor;
 import dev.crucible.tensor.TensorInfo;
 import org.apache.pekko.actor.ActorSystem;
@@ -21,6 +22,7 @@ import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
 
+import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -50,6 +52,9 @@ public final class MergeRunner implements AutoCloseable {
 
     // Chunk buffers a streamed tensor may hold on each thread working on it.
     private static final long STREAM_BUFFER_BYTES = 4L << 20;
+    // The I/O stage maps this much of each streamed input in before the merge stage reaches it, and asks the
+    // kernel to read the rest ahead without mapping it: a few tensors in flight then stay small in resident memory.
+    private static final long PREFETCH_HEAD_BYTES = 16L << 20;
     // Merges this large wait (at most KERNEL_WAIT) for the vector kernels to be compiled; small ones finish first.
     private static final long KERNEL_WAIT_BYTES = 256L << 20;
     private static final Duration KERNEL_WAIT = Duration.ofSeconds(3);
@@ -209,15 +214,18 @@ public final class MergeRunner implements AutoCloseable {
     }
 
     /**
-     * Pulls a streamed tensor's mapped input pages into memory on the I/O pool, a tensor or two ahead of the
-     * merge: from disk the kernel then reads whole tensors sequentially while the compute pool works on the
-     * previous one, instead of the merge threads stalling on page faults; from the page cache it maps the
-     * pages, which the merge threads would otherwise do one fault at a time.
+     * Gets a streamed tensor's inputs read on the I/O pool, a tensor or two ahead of the merge: from disk the
+     * kernel then reads whole tensors sequentially while the compute pool works on the previous one, instead of
+     * the merge threads stalling on page faults. Only the head of a large tensor is mapped in here (from the page
+     * cache that saves the merge threads one fault per page); the rest is read ahead without counting as this
+     * process's memory, so that tensors waiting in the stream do not add up.
      */
     private static void prefetch(List<Tensor> tensors) {
         for (Tensor tensor : tensors) {
-            if (tensor.data().isMapped()) {
-                tensor.data().load();
+            MemorySegment data = tensor.data();
+            if (data.isMapped()) {
+                ReadAhead.willNeed(data);
+                data.asSlice(0, Math.min(data.byteSize(), PREFETCH_HEAD_BYTES)).load();
             }
         }
     }

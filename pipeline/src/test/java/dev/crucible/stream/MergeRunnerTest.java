@@ -6,6 +6,7 @@ import dev.crucible.plan.MergePlanner;
 import dev.crucible.plan.OpenedModels;
 import dev.crucible.recipe.RecipeParser;
 import dev.crucible.safetensors.Checkpoint;
+import dev.crucible.safetensors.ResidentMappings;
 import dev.crucible.safetensors.SafetensorsWriter;
 import dev.crucible.safetensors.Zoo;
 import dev.crucible.tensor.DType;
@@ -22,7 +23,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -38,9 +38,6 @@ class MergeRunnerTest {
               - {model: expert-add, parameters: {weight: %s}}
               - {model: expert-rev, parameters: {weight: 1.0}}
             """;
-
-    // The first line of a mapping in smaps: its address range, e.g. "7f3a1c000000-7f3a1c172000 r--s ...".
-    private static final Pattern MAPPING_LINE = Pattern.compile("^[0-9a-f]+-[0-9a-f]+ ");
 
     private static MergePlan plan(OpenedModels models, String weight, String outDtype) {
         return MergePlanner.plan(RecipeParser.parse(TASK_ARITHMETIC.formatted(weight) + "out_dtype: " + outDtype + "\n",
@@ -70,8 +67,7 @@ class MergeRunnerTest {
 
     @Test
     void mergedInputsDoNotStayInTheResidentMemoryOfTheProcess(@TempDir Path dir) throws IOException {
-        Path smaps = Path.of("/proc/self/smaps");
-        assumeTrue(Files.isReadable(smaps), "reads the process's memory map from Linux /proc");
+        assumeTrue(ResidentMappings.available(), "reads the process's memory map from Linux /proc");
         long inputBytes = megabyteModel(dir.resolve("a"), 1f) + megabyteModel(dir.resolve("b"), 3f);
         try (OpenedModels models = new OpenedModels(); MergeRunner runner = new MergeRunner(models)) {
             MergePlan plan = MergePlanner.plan(RecipeParser.parse("""
@@ -82,7 +78,7 @@ class MergeRunnerTest {
             runner.merge(plan, sink, MergeOptions.defaults());
             assertThat(sink.weights().readFloats("model.norm.weight")).containsOnly(2f);
             // The inputs are still mapped (the runner may merge them again), but their pages left the process.
-            assertThat(residentBytesMappedFrom(smaps, dir)).isLessThan(inputBytes / 4);
+            assertThat(ResidentMappings.residentBytesUnder(dir)).isLessThan(inputBytes / 4);
         }
     }
 
@@ -109,21 +105,6 @@ class MergeRunnerTest {
                 {"model_type": "llama", "num_hidden_layers": 1}
                 """);
         return Files.size(dir.resolve("model.safetensors"));
-    }
-
-    /** The resident bytes of the memory mappings of files under {@code dir}, from {@code /proc/self/smaps}. */
-    private static long residentBytesMappedFrom(Path smaps, Path dir) throws IOException {
-        String prefix = dir.toAbsolutePath().toString();
-        long kib = 0;
-        boolean inside = false;
-        for (String line : Files.readAllLines(smaps)) {
-            if (MAPPING_LINE.matcher(line).find()) {
-                inside = line.contains(prefix);
-            } else if (inside && line.startsWith("Rss:")) {
-                kib += Long.parseLong(line.replaceAll("[^0-9]", ""));
-            }
-        }
-        return kib << 10;
     }
 
     @Test
