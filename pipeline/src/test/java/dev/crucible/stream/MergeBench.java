@@ -150,8 +150,8 @@ public final class MergeBench {
         }
         double io = cat + writeSeconds(out.resolveSibling("io-probe"), outputBytes, sync);
         // A merge into a new folder deletes nothing; removing the last run's output is not part of the timing.
-        if (Files.exists(out)) {
-            deleteTree(out);
+        if (new ProcessBuilder("rm", "-rf", out.toString()).inheritIO().start().waitFor() != 0) {
+            throw new IllegalStateException("cannot remove " + out);
         }
         if (cold) {
             dropCaches();
@@ -250,14 +250,6 @@ public final class MergeBench {
         double seconds = (System.nanoTime() - start) / 1e9;
         Files.deleteIfExists(file);
         return seconds;
-    }
-
-    private static void deleteTree(Path root) throws IOException {
-        try (var paths = Files.walk(root)) {
-            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
     }
 
     private static List<Path> weightFiles(Path model) throws IOException {
