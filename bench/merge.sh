@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Merge benchmark: wall time of `./crucible merge` (linear and ties) of two >1 GiB bf16 models, as a ratio to
 # `cat` of the same inputs, warm and (as root) cold page cache, with and without --no-sync, and the peak
-# anonymous memory of the merging JVM (-Xmx768m).
+# RSS (and its anonymous part) of the merging JVM (-Xmx768m).
 # Usage: bench/merge.sh [WORK_DIR [LAYERS]]  (default /tmp/crucible-bench, 10 layers = 1 GiB per model,
-# 20 = 2 GiB; generated models are reused)
+# 20 = 2 GiB, 40 = 4 GiB; generated models are reused)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
