@@ -10,11 +10,19 @@ package dev.crucible.merge;
  * empty range, and so zeroes the whole delta. Here {@code n_top == 0} keeps {@code [n_bot, n)}, which is
  * what the method intends (no outliers to drop).
  */
-public record MagnitudeOutliersSparsifier(double density, double gamma) implements Sparsifier {
+public record MagnitudeOutliersSparsifier(double density, double gamma) implements StreamingSparsifier {
 
     @Override
     public KeepMask select(TaskVector d) {
-        int n = d.length();
+        return select(RankSelection.Scores.absDelta(d.tuned(), d.base()), d.length());
+    }
+
+    @Override
+    public KeepMask select(ChunkedValues tuned, ChunkedValues base) {
+        return select(RankSelection.Scores.absDelta(tuned, base), base.length());
+    }
+
+    private KeepMask select(RankSelection.Scores absDelta, int n) {
         if (density >= 1) {
             return KeepMask.all(n);
         }
@@ -25,6 +33,6 @@ public record MagnitudeOutliersSparsifier(double density, double gamma) implemen
             top += bottom;
             bottom = 0;
         }
-        return RankSelection.keepRanks(d, bottom, n - top, RankSelection.TieOrder.ASCENDING_SORT);
+        return RankSelection.keepRanks(absDelta, n, bottom, n - top, RankSelection.TieOrder.ASCENDING_SORT);
     }
 }

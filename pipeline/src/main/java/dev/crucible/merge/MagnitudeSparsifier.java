@@ -5,11 +5,16 @@ package dev.crucible.merge;
  * found by O(n) selection rather than a sort. At the threshold, lower indices win ties. With {@code k = 0}
  * nothing is kept (mergekit asserts instead).
  */
-public record MagnitudeSparsifier(double density) implements Sparsifier {
+public record MagnitudeSparsifier(double density) implements StreamingSparsifier {
 
     @Override
     public KeepMask select(TaskVector d) {
         return select(RankSelection.Scores.absDelta(d.tuned(), d.base()), d.length(), density);
+    }
+
+    @Override
+    public KeepMask select(ChunkedValues tuned, ChunkedValues base) {
+        return select(RankSelection.Scores.absDelta(tuned, base), base.length(), density);
     }
 
     /** The trim over scores {@code |d|} of {@code n} elements. */

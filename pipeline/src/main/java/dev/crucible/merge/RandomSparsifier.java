@@ -5,11 +5,20 @@ package dev.crucible.merge;
  * when {@link MergeRandom#uniform(long, long) uniform(streamKey, j)} {@code < density}, so the mask is
  * the same however the work is split.
  */
-public record RandomSparsifier(double density, long streamKey) implements Sparsifier {
+public record RandomSparsifier(double density, long streamKey) implements StreamingSparsifier {
 
     @Override
     public KeepMask select(TaskVector d) {
-        int n = d.length();
+        return select(d.length());
+    }
+
+    /** The values play no part in the drop: the mask depends on the positions alone. */
+    @Override
+    public KeepMask select(ChunkedValues tuned, ChunkedValues base) {
+        return select(base.length());
+    }
+
+    private KeepMask select(int n) {
         if (density >= 1) {
             return KeepMask.all(n);
         }

@@ -84,10 +84,6 @@ final class RankSelection {
         }
     }
 
-    static KeepMask keepRanks(TaskVector d, int from, int to, TieOrder ties) {
-        return keepRanks(Scores.absDelta(d.tuned(), d.base()), d.length(), from, to, ties);
-    }
-
     static KeepMask keepRanks(Scores d, int n, int from, int to, TieOrder ties) {
         KeepMask keep = new KeepMask(n);
         if (from >= to) {

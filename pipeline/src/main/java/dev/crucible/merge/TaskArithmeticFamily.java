@@ -171,11 +171,10 @@ public final class TaskArithmeticFamily implements MergeMethod, StreamingMerge {
         return out;
     }
 
-    /** Streams when nothing needs cutting or skipping and the trim, if any, is by magnitude. */
+    /** Streams when nothing needs cutting or skipping and the sparsification can work on streamed values. */
     @Override
     public boolean canStream(StreamingInput in) {
-        return in.base() != null && in.shapesMatchOutput()
-                && (sparsification == Sparsification.NONE || sparsification == Sparsification.MAGNITUDE);
+        return in.base() != null && in.shapesMatchOutput() && sparsification.streams();
     }
 
     @Override
@@ -191,10 +190,10 @@ public final class TaskArithmeticFamily implements MergeMethod, StreamingMerge {
             MagnitudeThreshold threshold = null;
             float scale = 1f;
             double density = p.model(i, "density", 1.0);
-            if (sparsification == Sparsification.MAGNITUDE && density < 1) {
-                // Without rescale the trim is decided inline by combine from a threshold found in one pass;
+            if (sparsification != Sparsification.NONE && density < 1) {
+                // Without rescale a TIES trim is decided inline by combine from a threshold found in one pass;
                 // the exact mask (three more passes) only when that fails, or to measure the kept L1 norm.
-                if (!rescale) {
+                if (sparsification == Sparsification.MAGNITUDE && !rescale) {
                     threshold = MagnitudeThreshold.find(x, base, density).orElse(null);
                     if (threshold == null) {
                         LOG.debug("{}: trim of {} in {} falls back to exact selection", name, x.modelName(),
@@ -202,7 +201,11 @@ public final class TaskArithmeticFamily implements MergeMethod, StreamingMerge {
                     }
                 }
                 if (threshold == null) {
-                    mask = MagnitudeSparsifier.select(RankSelection.Scores.absDelta(x, base), n, density);
+                    long key = MergeRandom.streamKey(in.seed(), in.tensorName(), i);
+                    mask = switch (sparsification.forModel(p, i, key)) {
+                        case StreamingSparsifier s -> s.select(x, base);
+                        case Sparsifier s -> throw new IllegalStateException(name + " cannot stream with " + s);
+                    };
                     if (rescale) {
                         scale = l1Ratio(x, base, mask);
                     }

@@ -85,6 +85,35 @@ class SparsifierReferenceTest {
     }
 
     @Property(tries = 200)
+    void streamingSparsifiersChooseFromStreamedValuesWhatTheyChooseFromArrays(
+            @ForAll("deltas") float[] tuned, @ForAll @DoubleRange(min = 0, max = 0.99) double density,
+            @ForAll @DoubleRange(min = 0, max = 0.5) double gamma, @ForAll long key) {
+        float[] base = new float[tuned.length];
+        for (int j = 0; j < base.length; j++) {
+            base[j] = (j % 5 - 2) * 0.25f;
+        }
+        long[] shape = {tuned.length};
+        TaskVector tv = new TaskVector(tuned, base, shape);
+        for (StreamingSparsifier s : List.of(new MagnitudeSparsifier(density), new RandomSparsifier(density, key),
+                new MagnitudeOutliersSparsifier(density, gamma))) {
+            KeepMask streamed = s.select(ChunkedValues.of("x", shape, tuned), ChunkedValues.of("b", shape, base));
+            KeepMask arrays = s.select(tv);
+            for (int j = 0; j < tuned.length; j++) {
+                assertThat(streamed.get(j)).as("%s at %d", s, j).isEqualTo(arrays.get(j));
+            }
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void everySparsificationThatStreamsHasAStreamingSparsifier() {
+        MergeParameters p = new MergeParameters(java.util.Map.of(), List.of(java.util.Map.of("density", 0.5)),
+                List.of("m"));
+        for (Sparsification kind : Sparsification.values()) {
+            assertThat(kind.forModel(p, 0, 1L) instanceof StreamingSparsifier).as(kind.name()).isEqualTo(kind.streams());
+        }
+    }
+
+    @Property(tries = 200)
     void dellaKeepsByRankWithinEachRow(@ForAll("deltas") float[] flat, @ForAll @IntRange(min = 1, max = 7) int cols,
                                        @ForAll @DoubleRange(min = 0.3, max = 0.7) double density,
                                        @ForAll @DoubleRange(min = 0, max = 0.25) double epsilon, @ForAll long key) {

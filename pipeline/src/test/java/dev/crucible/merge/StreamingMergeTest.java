@@ -97,6 +97,21 @@ class StreamingMergeTest {
     }
 
     @Test
+    void streamedDareAndBreadcrumbsEqualTheArrayMerge() {
+        TensorValues base = tensor("base", 50);
+        List<TensorValues> models = List.of(tensor("a", 51), tensor("b", 52));
+        List<Map<String, Object>> perModel = List.of(Map.of("weight", 0.6, "density", 0.3),
+                Map.of("weight", 0.5, "density", 0.7, "gamma", 0.05));
+        for (String method : List.of("dare_ties", "dare_linear", "breadcrumbs", "breadcrumbs_ties")) {
+            float[][] r = bothPaths(method, base, models, Map.of(), perModel);
+            assertThat(r[0]).as(method).isEqualTo(r[1]);
+        }
+        // DARE rescales by default; without it the kept deltas are the raw ones, on the same positions.
+        float[][] raw = bothPaths("dare_linear", base, models, Map.of("rescale", false), perModel);
+        assertThat(raw[0]).isEqualTo(raw[1]);
+    }
+
+    @Test
     void methodsDeclineToStreamWhatOnlyTheArrayPathHandles() {
         TensorValues base = tensor("base", 40);
         TensorValues other = new TensorValues("short", new long[] {N - 1}, new float[N - 1]);
@@ -105,10 +120,12 @@ class StreamingMergeTest {
                 List.of(ChunkedValues.of(other)), one, 0L);
         assertThat(((StreamingMerge) MergeMethods.byName("linear").orElseThrow()).canStream(mismatched)).isFalse();
         assertThat(((StreamingMerge) MergeMethods.byName("ties").orElseThrow()).canStream(mismatched)).isFalse();
-        StreamingInput random = new StreamingInput("t", SHAPE, ChunkedValues.of(base),
+        StreamingInput sameShape = new StreamingInput("t", SHAPE, ChunkedValues.of(base),
                 List.of(ChunkedValues.of(tensor("a", 41))), one, 0L);
-        assertThat(((StreamingMerge) MergeMethods.byName("dare_ties").orElseThrow()).canStream(random)).isFalse();
-        assertThat(((StreamingMerge) MergeMethods.byName("ties").orElseThrow()).canStream(random)).isTrue();
+        assertThat(((StreamingMerge) MergeMethods.byName("della").orElseThrow()).canStream(sameShape)).isFalse();
+        assertThat(((StreamingMerge) MergeMethods.byName("della_linear").orElseThrow()).canStream(sameShape)).isFalse();
+        assertThat(((StreamingMerge) MergeMethods.byName("ties").orElseThrow()).canStream(sameShape)).isTrue();
+        assertThat(((StreamingMerge) MergeMethods.byName("dare_ties").orElseThrow()).canStream(sameShape)).isTrue();
     }
 
     /**
