@@ -48,6 +48,11 @@ final class Chunks {
     static double sum(int n, PartialSum partial) {
         double[] parts = new double[count(n)];
         run(n, (c, from, to) -> parts[c] = partial.sum(from, to));
+        return total(parts);
+    }
+
+    /** Per-chunk sums added in chunk order. */
+    static double total(double[] parts) {
         double total = 0;
         for (double p : parts) {
             total += p;

@@ -10,7 +10,7 @@ import java.util.Set;
  * the weights {@code sin((1-t)θ)/sin θ} and {@code sin(tθ)/sin θ} apply to the un-normalised tensors, and
  * {@code |cos θ| > 0.9995} falls back to linear interpolation.
  */
-public final class SlerpMerge implements MergeMethod {
+public final class SlerpMerge implements MergeMethod, StreamingMerge {
 
     private static final double DOT_THRESHOLD = 0.9995;
     private static final double NORM_EPS = 1e-8;
@@ -47,14 +47,48 @@ public final class SlerpMerge implements MergeMethod {
     @Override
     public float[] merge(MergeInput in) {
         PairInputs pair = PairInputs.of("slerp", in);
-        double t = in.params().global("t", Double.NaN);
-        float[] v0 = pair.base();
-        float[] v1 = pair.other();
-        int n = v0.length;
-        double n0 = Math.sqrt(Chunks.sum(n, (a, b) -> dot(v0, v0, a, b)));
-        double n1 = Math.sqrt(Chunks.sum(n, (a, b) -> dot(v1, v1, a, b)));
-        double dot = Chunks.sum(n, (a, b) -> dot(v0, v1, a, b))
-                / ((n0 > NORM_EPS ? n0 : 1.0) * (n1 > NORM_EPS ? n1 : 1.0));
+        float[] out = new float[pair.base().length];
+        interpolate(ChunkedValues.of("base", pair.shape(), pair.base()),
+                ChunkedValues.of("other", pair.shape(), pair.other()), in.params().global("t", Double.NaN),
+                ChunkWriter.into(out));
+        return out;
+    }
+
+    /** Streams when the base and the one model both have the output's shape. */
+    @Override
+    public boolean canStream(StreamingInput in) {
+        return in.base() != null && in.models().size() == 1 && in.shapesMatchOutput();
+    }
+
+    @Override
+    public void merge(StreamingInput in, ChunkWriter out) {
+        interpolate(in.base(), in.models().getFirst(), in.params().global("t", Double.NaN), out);
+    }
+
+    /**
+     * Two passes over the inputs: the norms and the dot product, then the weighted sum. Each sum is taken a
+     * chunk at a time, in element order within a chunk and chunk order across them, so it is the same double
+     * whatever the thread count.
+     */
+    private static void interpolate(ChunkedValues v0, ChunkedValues v1, double t, ChunkWriter out) {
+        int n = v0.length();
+        int chunks = Chunks.count(n);
+        double[] squares0 = new double[chunks];
+        double[] squares1 = new double[chunks];
+        double[] products = new double[chunks];
+        Chunks.run(n, (c, from, to) -> {
+            int len = to - from;
+            float[] a = Scratch.buffer(1);
+            float[] b = Scratch.buffer(2);
+            v0.read(from, a, len);
+            v1.read(from, b, len);
+            squares0[c] = dot(a, a, 0, len);
+            squares1[c] = dot(b, b, 0, len);
+            products[c] = dot(a, b, 0, len);
+        });
+        double n0 = Math.sqrt(Chunks.total(squares0));
+        double n1 = Math.sqrt(Chunks.total(squares1));
+        double dot = Chunks.total(products) / ((n0 > NORM_EPS ? n0 : 1.0) * (n1 > NORM_EPS ? n1 : 1.0));
         float s0;
         float s1;
         if (Math.abs(dot) > DOT_THRESHOLD) {
@@ -66,13 +100,18 @@ public final class SlerpMerge implements MergeMethod {
             s0 = (float) (Math.sin(theta - theta * t) / sinTheta);
             s1 = (float) (Math.sin(theta * t) / sinTheta);
         }
-        float[] out = new float[n];
-        Chunks.run(n, (c, a, b) -> {
-            for (int j = a; j < b; j++) {
-                out[j] = s0 * v0[j] + s1 * v1[j];
+        Chunks.run(n, (c, from, to) -> {
+            int len = to - from;
+            float[] o = Scratch.buffer(0);
+            float[] a = Scratch.buffer(1);
+            float[] b = Scratch.buffer(2);
+            v0.read(from, a, len);
+            v1.read(from, b, len);
+            for (int j = 0; j < len; j++) {
+                o[j] = s0 * a[j] + s1 * b[j];
             }
+            out.write(from, o, len);
         });
-        return out;
     }
 
     static double dot(float[] x, float[] y, int from, int to) {

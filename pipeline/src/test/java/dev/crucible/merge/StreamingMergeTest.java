@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 class StreamingMergeTest {
 
@@ -109,6 +110,30 @@ class StreamingMergeTest {
         // DARE rescales by default; without it the kept deltas are the raw ones, on the same positions.
         float[][] raw = bothPaths("dare_linear", base, models, Map.of("rescale", false), perModel);
         assertThat(raw[0]).isEqualTo(raw[1]);
+    }
+
+    @Test
+    void streamedSlerpEqualsTheArrayMergeAndTheFormula() {
+        TensorValues base = tensor("base", 60);
+        TensorValues other = tensor("a", 61);
+        float[][] r = bothPaths("slerp", base, List.of(other), Map.of("t", 0.3), List.of(Map.of()));
+        assertThat(r[0]).isEqualTo(r[1]);
+        float[] v0 = base.values();
+        float[] v1 = other.values();
+        double n0 = 0;
+        double n1 = 0;
+        double dot = 0;
+        for (int j = 0; j < N; j++) {
+            n0 += (double) v0[j] * v0[j];
+            n1 += (double) v1[j] * v1[j];
+            dot += (double) v0[j] * v1[j];
+        }
+        double theta = Math.acos(dot / Math.sqrt(n0 * n1));
+        double s0 = Math.sin(0.7 * theta) / Math.sin(theta);
+        double s1 = Math.sin(0.3 * theta) / Math.sin(theta);
+        for (int j = 0; j < N; j += 997) {
+            assertThat((double) r[0][j]).isCloseTo(s0 * v0[j] + s1 * v1[j], within(1e-6));
+        }
     }
 
     @Test
