@@ -2,6 +2,7 @@ package dev.crucible.merge;
 
 import dev.crucible.error.CrucibleException;
 
+import java.util.List;
 import java.util.Set;
 import java.util.stream.IntStream;
 
@@ -12,7 +13,7 @@ import java.util.stream.IntStream;
  * {@code out = t mean(x_i) + (1 - t) b}. With {@code filter_wise} the angle is taken per row (last axis)
  * instead of over the whole tensor.
  */
-public final class ModelStockMerge implements MergeMethod {
+public final class ModelStockMerge implements MergeMethod, StreamingMerge {
 
     @Override
     public String name() {
@@ -60,28 +61,104 @@ public final class ModelStockMerge implements MergeMethod {
         }
         int n = b.length;
         float[][] x = models.values().toArray(new float[0][]);
-        VectorLayout layout = in.params().flag("filter_wise", false) ? VectorLayout.lastAxis(shape, n) : VectorLayout.flat(n);
         float[] out = new float[n];
+        if (!in.params().flag("filter_wise", false)) {
+            mergeFlat(ChunkedValues.of("base", shape, b),
+                    models.values().stream().map(v -> ChunkedValues.of("model", shape, v)).toList(),
+                    ChunkWriter.into(out));
+            return out;
+        }
+        VectorLayout layout = VectorLayout.lastAxis(shape, n);
         IntStream range = IntStream.range(0, layout.count());
         (n >= Chunks.PARALLEL_MIN && layout.count() > 1 ? range.parallel() : range)
-                .forEach(g -> mergeVector(layout, g, b, x, out));
+                .forEach(g -> mergeRow(layout, g, b, x, out));
         return out;
     }
 
-    private static void mergeVector(VectorLayout layout, int g, float[] b, float[][] x, float[] out) {
+    /** Streams the whole-tensor angle (not {@code filter_wise}) when every input has the output's shape. */
+    @Override
+    public boolean canStream(StreamingInput in) {
+        return in.base() != null && in.models().size() >= 2 && in.shapesMatchOutput()
+                && !in.params().flag("filter_wise", false);
+    }
+
+    @Override
+    public void merge(StreamingInput in, ChunkWriter out) {
+        mergeFlat(in.base(), in.models(), out);
+    }
+
+    /**
+     * One angle over the whole tensor: its sums run through the elements in order on one thread (one chunk at a
+     * time), so they are the same doubles however many threads then write the output.
+     */
+    private static void mergeFlat(ChunkedValues base, List<ChunkedValues> models, ChunkWriter out) {
+        int k = models.size();
+        int n = base.length();
+        double[] sq = new double[k];
+        double[][] dots = new double[k][k];
+        float[] b = new float[Chunks.SIZE];
+        float[][] x = new float[k][Chunks.SIZE];
+        for (int from = 0; from < n; from += Chunks.SIZE) {
+            int len = Math.min(Chunks.SIZE, n - from);
+            read(base, models, from, len, b, x);
+            for (int e = 0; e < len; e++) {
+                accumulate(x, b, e, sq, dots);
+            }
+        }
+        double t = weight(sq, dots);
+        Chunks.run(n, (c, from, to) -> {
+            int len = to - from;
+            float[] o = Scratch.buffer(0);
+            float[] bc = Scratch.buffer(1);
+            float[][] xc = new float[k][];
+            for (int i = 0; i < k; i++) {
+                xc[i] = Scratch.buffer(2 + i);
+            }
+            read(base, models, from, len, bc, xc);
+            for (int e = 0; e < len; e++) {
+                o[e] = stocked(xc, bc, e, t);
+            }
+            out.write(from, o, len);
+        });
+    }
+
+    private static void read(ChunkedValues base, List<ChunkedValues> models, int from, int len, float[] b,
+                             float[][] x) {
+        base.read(from, b, len);
+        for (int i = 0; i < x.length; i++) {
+            models.get(i).read(from, x[i], len);
+        }
+    }
+
+    private static void mergeRow(VectorLayout layout, int g, float[] b, float[][] x, float[] out) {
         int k = x.length;
         double[] sq = new double[k];
         double[][] dots = new double[k][k];
         for (int e = 0; e < layout.length(); e++) {
+            accumulate(x, b, layout.index(g, e), sq, dots);
+        }
+        double t = weight(sq, dots);
+        for (int e = 0; e < layout.length(); e++) {
             int j = layout.index(g, e);
-            for (int i = 0; i < k; i++) {
-                double di = x[i][j] - b[j];
-                sq[i] += di * di;
-                for (int m = i + 1; m < k; m++) {
-                    dots[i][m] += di * (x[m][j] - b[j]);
-                }
+            out[j] = stocked(x, b, j, t);
+        }
+    }
+
+    /** Adds element {@code j}'s task-vector squares and pairwise products. */
+    private static void accumulate(float[][] x, float[] b, int j, double[] sq, double[][] dots) {
+        int k = x.length;
+        for (int i = 0; i < k; i++) {
+            double di = x[i][j] - b[j];
+            sq[i] += di * di;
+            for (int m = i + 1; m < k; m++) {
+                dots[i][m] += di * (x[m][j] - b[j]);
             }
         }
+    }
+
+    /** {@code t = N cos / (1 + (N - 1) cos)} from the mean pairwise cosine. */
+    private static double weight(double[] sq, double[][] dots) {
+        int k = sq.length;
         double cosSum = 0;
         int pairs = 0;
         for (int i = 0; i < k; i++) {
@@ -92,15 +169,16 @@ public final class ModelStockMerge implements MergeMethod {
             }
         }
         double cos = cosSum / pairs;
-        double t = k * cos / (1 + (k - 1) * cos);
-        for (int e = 0; e < layout.length(); e++) {
-            int j = layout.index(g, e);
-            float sum = 0f;
-            for (int i = 0; i < k; i++) {
-                sum += x[i][j];
-            }
-            float avg = sum / k;
-            out[j] = (float) (t * avg + (1 - t) * b[j]);
+        return k * cos / (1 + (k - 1) * cos);
+    }
+
+    /** Element {@code j} moved from the base towards the models' mean by {@code t}. */
+    private static float stocked(float[][] x, float[] b, int j, double t) {
+        float sum = 0f;
+        for (float[] xi : x) {
+            sum += xi[j];
         }
+        float avg = sum / x.length;
+        return (float) (t * avg + (1 - t) * b[j]);
     }
 }

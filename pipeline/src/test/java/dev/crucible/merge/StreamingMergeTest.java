@@ -137,6 +137,28 @@ class StreamingMergeTest {
     }
 
     @Test
+    void streamedNearswapEqualsTheArrayMergeAndTheFormula() {
+        TensorValues base = tensor("base", 70);
+        TensorValues other = tensor("a", 71);
+        float[][] r = bothPaths("nearswap", base, List.of(other), Map.of("t", 0.01), List.of(Map.of()));
+        assertThat(r[0]).isEqualTo(r[1]);
+        for (int j = 0; j < N; j += 997) {
+            float a = base.values()[j];
+            float b = other.values()[j];
+            float w = Math.min(1f, 0.01f / Math.max(Math.abs(a - b), 1e-6f));
+            assertThat(r[0][j]).isEqualTo(w * b + (1 - w) * a);
+        }
+    }
+
+    @Test
+    void streamedModelStockEqualsTheArrayMerge() {
+        TensorValues base = tensor("base", 80);
+        List<TensorValues> models = List.of(tensor("a", 81), tensor("b", 82), tensor("c", 83));
+        float[][] r = bothPaths("model_stock", base, models, Map.of(), List.of(Map.of(), Map.of(), Map.of()));
+        assertThat(r[0]).isEqualTo(r[1]);
+    }
+
+    @Test
     void methodsDeclineToStreamWhatOnlyTheArrayPathHandles() {
         TensorValues base = tensor("base", 40);
         TensorValues other = new TensorValues("short", new long[] {N - 1}, new float[N - 1]);
