@@ -14,12 +14,12 @@ import java.util.stream.IntStream;
 public record DellaSparsifier(double density, double epsilon, long streamKey) implements Sparsifier {
 
     @Override
-    public KeepMask select(TaskVector d) {
-        int n = d.length();
+    public KeepMask select(ChunkedValues tuned, ChunkedValues base) {
+        int n = base.length();
         if (density >= 1) {
             return KeepMask.all(n);
         }
-        long[] shape = d.shape();
+        long[] shape = base.shape();
         int len;
         int inner;
         if (shape.length < 2) {
@@ -33,28 +33,37 @@ public record DellaSparsifier(double density, double epsilon, long streamKey) im
         if (len == 0) {
             return keep;
         }
-        int groups = n / len;
-        IntStream range = IntStream.range(0, groups);
-        (n >= Chunks.PARALLEL_MIN ? range.parallel() : range).forEach(g -> pruneRow(d, g, len, inner, keep));
+        // A block is one index of axis 0: len x inner contiguous elements, holding inner rows of stride inner.
+        int block = len * inner;
+        IntStream range = IntStream.range(0, n / block);
+        (n >= Chunks.PARALLEL_MIN ? range.parallel() : range).forEach(o -> pruneBlock(tuned, base, o * block, len,
+                inner, keep));
         return keep;
     }
 
-    private void pruneRow(TaskVector d, int group, int len, int inner, KeepMask keep) {
-        int start = (group / inner) * len * inner + group % inner;
+    private void pruneBlock(ChunkedValues tuned, ChunkedValues base, int start, int len, int inner, KeepMask keep) {
+        int block = len * inner;
+        float[] x = new float[block];
+        float[] b = new float[block];
+        tuned.read(start, x, block);
+        base.read(start, b, block);
         long[] order = new long[len];
-        for (int t = 0; t < len; t++) {
-            // |d| is non-negative, so its IEEE bits sort like its value; the low half breaks ties by position.
-            order[t] = ((long) Float.floatToRawIntBits(Math.abs(d.at(start + t * inner))) << 32) | t;
-        }
-        Arrays.sort(order);
         double low = density - epsilon;
-        for (int rank = 0; rank < len; rank++) {
-            int t = (int) order[rank];
-            double r = len == 1 ? 0.5 : (double) rank / (len - 1);
-            double p = low + 2 * epsilon * r;
-            int j = start + t * inner;
-            if (MergeRandom.uniform(streamKey, j) < p) {
-                keep.setAtomic(j);
+        for (int row = 0; row < inner; row++) {
+            for (int t = 0; t < len; t++) {
+                int e = t * inner + row;
+                // |d| is non-negative, so its IEEE bits sort like its value; the low half breaks ties by position.
+                order[t] = ((long) Float.floatToRawIntBits(Math.abs(x[e] - b[e])) << 32) | t;
+            }
+            Arrays.sort(order);
+            for (int rank = 0; rank < len; rank++) {
+                int t = (int) order[rank];
+                double r = len == 1 ? 0.5 : (double) rank / (len - 1);
+                double p = low + 2 * epsilon * r;
+                int j = start + t * inner + row;
+                if (MergeRandom.uniform(streamKey, j) < p) {
+                    keep.setAtomic(j);
+                }
             }
         }
     }

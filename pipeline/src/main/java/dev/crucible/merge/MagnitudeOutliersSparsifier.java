@@ -10,7 +10,7 @@ package dev.crucible.merge;
  * empty range, and so zeroes the whole delta. Here {@code n_top == 0} keeps {@code [n_bot, n)}, which is
  * what the method intends (no outliers to drop).
  */
-public record MagnitudeOutliersSparsifier(double density, double gamma) implements StreamingSparsifier {
+public record MagnitudeOutliersSparsifier(double density, double gamma) implements Sparsifier {
 
     @Override
     public KeepMask select(TaskVector d) {

@@ -5,7 +5,7 @@ package dev.crucible.merge;
  * found by O(n) selection rather than a sort. At the threshold, lower indices win ties. With {@code k = 0}
  * nothing is kept (mergekit asserts instead).
  */
-public record MagnitudeSparsifier(double density) implements StreamingSparsifier {
+public record MagnitudeSparsifier(double density) implements Sparsifier {
 
     @Override
     public KeepMask select(TaskVector d) {

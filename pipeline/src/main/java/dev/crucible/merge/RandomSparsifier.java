@@ -5,12 +5,7 @@ package dev.crucible.merge;
  * when {@link MergeRandom#uniform(long, long) uniform(streamKey, j)} {@code < density}, so the mask is
  * the same however the work is split.
  */
-public record RandomSparsifier(double density, long streamKey) implements StreamingSparsifier {
-
-    @Override
-    public KeepMask select(TaskVector d) {
-        return select(d.length());
-    }
+public record RandomSparsifier(double density, long streamKey) implements Sparsifier {
 
     /** The values play no part in the drop: the mask depends on the positions alone. */
     @Override

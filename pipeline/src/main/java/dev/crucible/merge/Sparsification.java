@@ -29,14 +29,6 @@ public enum Sparsification {
         return extraParameters;
     }
 
-    /**
-     * Whether its sparsifiers can choose from streamed values ({@link StreamingSparsifier}). DELLA does not: each
-     * element's keep probability depends on its magnitude rank within its row, and streamed chunks cut across rows.
-     */
-    boolean streams() {
-        return this != DELLA_MAGPRUNE;
-    }
-
     /** The sparsifier for model {@code i}; {@code streamKey} seeds the random kinds. */
     Sparsifier forModel(MergeParameters p, int i, long streamKey) {
         double density = p.model(i, "density", 1.0);

@@ -171,10 +171,10 @@ public final class TaskArithmeticFamily implements MergeMethod, StreamingMerge {
         return out;
     }
 
-    /** Streams when nothing needs cutting or skipping and the sparsification can work on streamed values. */
+    /** Streams when nothing needs cutting or skipping. */
     @Override
     public boolean canStream(StreamingInput in) {
-        return in.base() != null && in.shapesMatchOutput() && sparsification.streams();
+        return in.base() != null && in.shapesMatchOutput();
     }
 
     @Override
@@ -202,10 +202,7 @@ public final class TaskArithmeticFamily implements MergeMethod, StreamingMerge {
                 }
                 if (threshold == null) {
                     long key = MergeRandom.streamKey(in.seed(), in.tensorName(), i);
-                    mask = switch (sparsification.forModel(p, i, key)) {
-                        case StreamingSparsifier s -> s.select(x, base);
-                        case Sparsifier s -> throw new IllegalStateException(name + " cannot stream with " + s);
-                    };
+                    mask = sparsification.forModel(p, i, key).select(x, base);
                     if (rescale) {
                         scale = l1Ratio(x, base, mask);
                     }

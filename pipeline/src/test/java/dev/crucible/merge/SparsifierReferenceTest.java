@@ -85,7 +85,7 @@ class SparsifierReferenceTest {
     }
 
     @Property(tries = 200)
-    void streamingSparsifiersChooseFromStreamedValuesWhatTheyChooseFromArrays(
+    void sparsifiersChooseFromStreamedValuesWhatTheyChooseFromArrays(
             @ForAll("deltas") float[] tuned, @ForAll @DoubleRange(min = 0, max = 0.99) double density,
             @ForAll @DoubleRange(min = 0, max = 0.5) double gamma, @ForAll long key) {
         float[] base = new float[tuned.length];
@@ -94,22 +94,13 @@ class SparsifierReferenceTest {
         }
         long[] shape = {tuned.length};
         TaskVector tv = new TaskVector(tuned, base, shape);
-        for (StreamingSparsifier s : List.of(new MagnitudeSparsifier(density), new RandomSparsifier(density, key),
-                new MagnitudeOutliersSparsifier(density, gamma))) {
+        // The magnitude kinds have an array path of their own; the others always read through ChunkedValues.
+        for (Sparsifier s : List.of(new MagnitudeSparsifier(density), new MagnitudeOutliersSparsifier(density, gamma))) {
             KeepMask streamed = s.select(ChunkedValues.of("x", shape, tuned), ChunkedValues.of("b", shape, base));
             KeepMask arrays = s.select(tv);
             for (int j = 0; j < tuned.length; j++) {
                 assertThat(streamed.get(j)).as("%s at %d", s, j).isEqualTo(arrays.get(j));
             }
-        }
-    }
-
-    @org.junit.jupiter.api.Test
-    void everySparsificationThatStreamsHasAStreamingSparsifier() {
-        MergeParameters p = new MergeParameters(java.util.Map.of(), List.of(java.util.Map.of("density", 0.5)),
-                List.of("m"));
-        for (Sparsification kind : Sparsification.values()) {
-            assertThat(kind.forModel(p, 0, 1L) instanceof StreamingSparsifier).as(kind.name()).isEqualTo(kind.streams());
         }
     }
 
@@ -132,6 +123,36 @@ class SparsifierReferenceTest {
                 double rel = cols == 1 ? 0.5 : (double) rank / (cols - 1);
                 int j = r * cols + order[rank];
                 expected[j] = MergeRandom.uniform(key, j) < density - epsilon + 2 * epsilon * rel;
+            }
+        }
+        assertMask(mask, expected);
+    }
+
+    @Property(tries = 100)
+    void dellaRanksAlongTheSecondAxisOfAThreeAxisTensor(@ForAll("deltas") float[] flat,
+                                                         @ForAll @IntRange(min = 1, max = 5) int cols,
+                                                         @ForAll @IntRange(min = 1, max = 3) int depth,
+                                                         @ForAll long key) {
+        int outer = flat.length / (cols * depth);
+        if (outer == 0) {
+            return;
+        }
+        float[] d = Arrays.copyOf(flat, outer * cols * depth);
+        TaskVector tv = new TaskVector(d, new float[d.length], new long[] {outer, cols, depth});
+        KeepMask mask = new DellaSparsifier(0.5, 0.2, key).select(tv);
+        boolean[] expected = new boolean[d.length];
+        for (int o = 0; o < outer; o++) {
+            for (int z = 0; z < depth; z++) {
+                float[] line = new float[cols];
+                for (int c = 0; c < cols; c++) {
+                    line[c] = d[(o * cols + c) * depth + z];
+                }
+                Integer[] order = byMagnitude(line, Comparator.naturalOrder());
+                for (int rank = 0; rank < cols; rank++) {
+                    double rel = cols == 1 ? 0.5 : (double) rank / (cols - 1);
+                    int j = (o * cols + order[rank]) * depth + z;
+                    expected[j] = MergeRandom.uniform(key, j) < 0.3 + 0.4 * rel;
+                }
             }
         }
         assertMask(mask, expected);

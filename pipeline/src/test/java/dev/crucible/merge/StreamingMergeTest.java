@@ -98,12 +98,13 @@ class StreamingMergeTest {
     }
 
     @Test
-    void streamedDareAndBreadcrumbsEqualTheArrayMerge() {
+    void streamedDareBreadcrumbsAndDellaEqualTheArrayMerge() {
         TensorValues base = tensor("base", 50);
         List<TensorValues> models = List.of(tensor("a", 51), tensor("b", 52));
         List<Map<String, Object>> perModel = List.of(Map.of("weight", 0.6, "density", 0.3),
-                Map.of("weight", 0.5, "density", 0.7, "gamma", 0.05));
-        for (String method : List.of("dare_ties", "dare_linear", "breadcrumbs", "breadcrumbs_ties")) {
+                Map.of("weight", 0.5, "density", 0.7, "gamma", 0.05, "epsilon", 0.1));
+        for (String method : List.of("dare_ties", "dare_linear", "breadcrumbs", "breadcrumbs_ties", "della",
+                "della_linear")) {
             float[][] r = bothPaths(method, base, models, Map.of(), perModel);
             assertThat(r[0]).as(method).isEqualTo(r[1]);
         }
@@ -169,8 +170,7 @@ class StreamingMergeTest {
         assertThat(((StreamingMerge) MergeMethods.byName("ties").orElseThrow()).canStream(mismatched)).isFalse();
         StreamingInput sameShape = new StreamingInput("t", SHAPE, ChunkedValues.of(base),
                 List.of(ChunkedValues.of(tensor("a", 41))), one, 0L);
-        assertThat(((StreamingMerge) MergeMethods.byName("della").orElseThrow()).canStream(sameShape)).isFalse();
-        assertThat(((StreamingMerge) MergeMethods.byName("della_linear").orElseThrow()).canStream(sameShape)).isFalse();
+        assertThat(((StreamingMerge) MergeMethods.byName("della").orElseThrow()).canStream(sameShape)).isTrue();
         assertThat(((StreamingMerge) MergeMethods.byName("ties").orElseThrow()).canStream(sameShape)).isTrue();
         assertThat(((StreamingMerge) MergeMethods.byName("dare_ties").orElseThrow()).canStream(sameShape)).isTrue();
     }
