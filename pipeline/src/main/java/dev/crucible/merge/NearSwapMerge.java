@@ -9,7 +9,7 @@ import java.util.Set;
  * differ: {@code w = clamp(t / max(|a - b|, 1e-6), 0, 1)}, {@code out = w b + (1 - w) a} with {@code a} the
  * base and {@code b} the other model.
  */
-public final class NearSwapMerge implements MergeMethod, StreamingMerge {
+public final class NearSwapMerge implements StreamingPairMerge {
 
     @Override
     public String name() {
@@ -41,26 +41,8 @@ public final class NearSwapMerge implements MergeMethod, StreamingMerge {
     }
 
     @Override
-    public float[] merge(MergeInput in) {
-        PairInputs pair = PairInputs.of("nearswap", in);
-        float[] out = new float[pair.base().length];
-        swap(ChunkedValues.of("base", pair.shape(), pair.base()), ChunkedValues.of("other", pair.shape(), pair.other()),
-                (float) in.params().global("t", Double.NaN), ChunkWriter.into(out));
-        return out;
-    }
-
-    /** Streams when the base and the one model both have the output's shape. */
-    @Override
-    public boolean canStream(StreamingInput in) {
-        return in.base() != null && in.models().size() == 1 && in.shapesMatchOutput();
-    }
-
-    @Override
-    public void merge(StreamingInput in, ChunkWriter out) {
-        swap(in.base(), in.models().getFirst(), (float) in.params().global("t", Double.NaN), out);
-    }
-
-    private static void swap(ChunkedValues base, ChunkedValues other, float t, ChunkWriter out) {
+    public void merge(ChunkedValues base, ChunkedValues other, MergeParameters params, ChunkWriter out) {
+        float t = (float) params.global("t", Double.NaN);
         Chunks.run(base.length(), (c, from, to) -> {
             int len = to - from;
             float[] o = Scratch.buffer(0);

@@ -10,7 +10,7 @@ import java.util.Set;
  * the weights {@code sin((1-t)θ)/sin θ} and {@code sin(tθ)/sin θ} apply to the un-normalised tensors, and
  * {@code |cos θ| > 0.9995} falls back to linear interpolation.
  */
-public final class SlerpMerge implements MergeMethod, StreamingMerge {
+public final class SlerpMerge implements StreamingPairMerge {
 
     private static final double DOT_THRESHOLD = 0.9995;
     private static final double NORM_EPS = 1e-8;
@@ -44,33 +44,14 @@ public final class SlerpMerge implements MergeMethod, StreamingMerge {
         }
     }
 
-    @Override
-    public float[] merge(MergeInput in) {
-        PairInputs pair = PairInputs.of("slerp", in);
-        float[] out = new float[pair.base().length];
-        interpolate(ChunkedValues.of("base", pair.shape(), pair.base()),
-                ChunkedValues.of("other", pair.shape(), pair.other()), in.params().global("t", Double.NaN),
-                ChunkWriter.into(out));
-        return out;
-    }
-
-    /** Streams when the base and the one model both have the output's shape. */
-    @Override
-    public boolean canStream(StreamingInput in) {
-        return in.base() != null && in.models().size() == 1 && in.shapesMatchOutput();
-    }
-
-    @Override
-    public void merge(StreamingInput in, ChunkWriter out) {
-        interpolate(in.base(), in.models().getFirst(), in.params().global("t", Double.NaN), out);
-    }
-
     /**
      * Two passes over the inputs: the norms and the dot product, then the weighted sum. Each sum is taken a
      * chunk at a time, in element order within a chunk and chunk order across them, so it is the same double
      * whatever the thread count.
      */
-    private static void interpolate(ChunkedValues v0, ChunkedValues v1, double t, ChunkWriter out) {
+    @Override
+    public void merge(ChunkedValues v0, ChunkedValues v1, MergeParameters params, ChunkWriter out) {
+        double t = params.global("t", Double.NaN);
         int n = v0.length();
         int chunks = Chunks.count(n);
         double[] squares0 = new double[chunks];
