@@ -12,7 +12,7 @@ import java.util.stream.IntStream;
  * row is a vector, or each column with {@code nuslerp_row_wise} (mergekit's axis choice). Vectors with
  * {@code |sin θ| < 1e-8} are interpolated linearly.
  */
-public final class NuSlerpMerge implements MergeMethod {
+public final class NuSlerpMerge implements MergeMethod, StreamingMerge {
 
     private static final double NORM_EPS = 1e-7;
     private static final double SIN_EPS = 1e-8;
@@ -65,13 +65,17 @@ public final class NuSlerpMerge implements MergeMethod {
         float[] x0 = PairInputs.align("nuslerp", in, in.models().get(0), shape);
         float[] x1 = PairInputs.align("nuslerp", in, in.models().get(1), shape);
         int n = x0.length;
+        if (p.flag("nuslerp_flatten", true)) {
+            float[] out = new float[n];
+            mergeFlat(base == null ? null : ChunkedValues.of("base", shape, base), ChunkedValues.of("0", shape, x0),
+                    ChunkedValues.of("1", shape, x1), interpolationPoint(p), ChunkWriter.into(out));
+            return out;
+        }
         float[] v0 = base == null ? x0 : minus(x0, base);
         float[] v1 = base == null ? x1 : minus(x1, base);
-        double w0 = p.model(0, "weight", Double.NaN);
-        double w1 = p.model(1, "weight", Double.NaN);
-        double t = Math.abs(w0 + w1) < 1e-6 ? 0.5 : w1 / (w0 + w1);
-        VectorLayout layout = p.flag("nuslerp_flatten", true) ? VectorLayout.flat(n)
-                : p.flag("nuslerp_row_wise", false) ? VectorLayout.firstAxis(shape, n) : VectorLayout.lastAxis(shape, n);
+        double t = interpolationPoint(p);
+        VectorLayout layout = p.flag("nuslerp_row_wise", false) ? VectorLayout.firstAxis(shape, n)
+                : VectorLayout.lastAxis(shape, n);
         float[] out = new float[n];
         IntStream range = IntStream.range(0, layout.count());
         (n >= Chunks.PARALLEL_MIN && layout.count() > 1 ? range.parallel() : range)
@@ -84,6 +88,77 @@ public final class NuSlerpMerge implements MergeMethod {
         return out;
     }
 
+    /** Streams the flattened form (the default) when every input has the output's shape. */
+    @Override
+    public boolean canStream(StreamingInput in) {
+        return in.models().size() == 2 && in.shapesMatchOutput() && in.params().flag("nuslerp_flatten", true);
+    }
+
+    @Override
+    public void merge(StreamingInput in, ChunkWriter out) {
+        mergeFlat(in.base(), in.models().get(0), in.models().get(1), interpolationPoint(in.params()), out);
+    }
+
+    /** {@code t = w1 / (w0 + w1)}, or the midpoint when the weights cancel. */
+    private static double interpolationPoint(MergeParameters p) {
+        double w0 = p.model(0, "weight", Double.NaN);
+        double w1 = p.model(1, "weight", Double.NaN);
+        return Math.abs(w0 + w1) < 1e-6 ? 0.5 : w1 / (w0 + w1);
+    }
+
+    /**
+     * The whole tensor as one vector: the sums run through the elements in order on one thread (a chunk at a
+     * time), then the output is written in parallel. Task vectors are taken from {@code base} when there is one.
+     */
+    private static void mergeFlat(ChunkedValues base, ChunkedValues x0, ChunkedValues x1, double t, ChunkWriter out) {
+        int n = x0.length();
+        float[] b = new float[Chunks.SIZE];
+        float[] v0 = new float[Chunks.SIZE];
+        float[] v1 = new float[Chunks.SIZE];
+        double[] sums = new double[3];
+        for (int from = 0; from < n; from += Chunks.SIZE) {
+            int len = Math.min(Chunks.SIZE, n - from);
+            readDeltas(base, x0, x1, from, len, b, v0, v1);
+            for (int j = 0; j < len; j++) {
+                sums[0] += (double) v0[j] * v0[j];
+                sums[1] += (double) v1[j] * v1[j];
+                sums[2] += (double) v0[j] * v1[j];
+            }
+        }
+        float[] s = weights(sums[0], sums[1], sums[2], t);
+        Chunks.run(n, (c, from, to) -> {
+            int len = to - from;
+            float[] o = Scratch.buffer(0);
+            float[] bc = Scratch.buffer(1);
+            float[] d0 = Scratch.buffer(2);
+            float[] d1 = Scratch.buffer(3);
+            readDeltas(base, x0, x1, from, len, bc, d0, d1);
+            for (int j = 0; j < len; j++) {
+                o[j] = s[0] * d0[j] + s[1] * d1[j];
+            }
+            if (base != null) {
+                for (int j = 0; j < len; j++) {
+                    o[j] += bc[j];
+                }
+            }
+            out.write(from, o, len);
+        });
+    }
+
+    /** Reads {@code [from, from + len)} of both models into {@code v0}, {@code v1}, less the base when there is one. */
+    private static void readDeltas(ChunkedValues base, ChunkedValues x0, ChunkedValues x1, int from, int len, float[] b,
+                                   float[] v0, float[] v1) {
+        x0.read(from, v0, len);
+        x1.read(from, v1, len);
+        if (base != null) {
+            base.read(from, b, len);
+            for (int j = 0; j < len; j++) {
+                v0[j] -= b[j];
+                v1[j] -= b[j];
+            }
+        }
+    }
+
     private static void slerpVector(VectorLayout layout, int g, double t, float[] v0, float[] v1, float[] out) {
         double n0 = 0;
         double n1 = 0;
@@ -94,22 +169,22 @@ public final class NuSlerpMerge implements MergeMethod {
             n1 += (double) v1[j] * v1[j];
             dot += (double) v0[j] * v1[j];
         }
+        float[] s = weights(n0, n1, dot, t);
+        for (int i = 0; i < layout.length(); i++) {
+            int j = layout.index(g, i);
+            out[j] = s[0] * v0[j] + s[1] * v1[j];
+        }
+    }
+
+    /** The weights of the two task vectors from their squared norms and dot product ({@code 1 - t, t} when parallel). */
+    private static float[] weights(double n0, double n1, double dot, double t) {
         double cos = dot / (Math.max(Math.sqrt(n0), NORM_EPS) * Math.max(Math.sqrt(n1), NORM_EPS));
         double theta = Math.acos(Math.max(-1, Math.min(1, cos)));
         double sin = Math.sin(theta);
-        float s0;
-        float s1;
         if (Math.abs(sin) < SIN_EPS) {
-            s0 = (float) (1 - t);
-            s1 = (float) t;
-        } else {
-            s0 = (float) (Math.sin((1 - t) * theta) / sin);
-            s1 = (float) (Math.sin(t * theta) / sin);
+            return new float[] {(float) (1 - t), (float) t};
         }
-        for (int i = 0; i < layout.length(); i++) {
-            int j = layout.index(g, i);
-            out[j] = s0 * v0[j] + s1 * v1[j];
-        }
+        return new float[] {(float) (Math.sin((1 - t) * theta) / sin), (float) (Math.sin(t * theta) / sin)};
     }
 
     static float[] minus(float[] x, float[] b) {

@@ -42,7 +42,7 @@ import java.util.function.BooleanSupplier;
  * float32 on a dedicated I/O pool), merged on a compute pool of {@code threads} threads and handed to
  * a {@link TensorSink} from the I/O pool. A byte budget bounds the float32 data in flight, so peak memory is a few
  * tensors whatever the model size; every stage is back-pressured. Tensors whose method is a
- * {@link StreamingMerge} (linear, the task-arithmetic family, slerp, nearswap, model_stock; inputs of the
+ * {@link StreamingMerge} (linear, the task-arithmetic family, slerp, nearswap, model_stock, nuslerp; inputs of the
  * output's shape) skip the arrays: they are decoded, merged, encoded and written a chunk at a time on all cores,
  * holding only chunk buffers and keep-masks.
  *

@@ -160,6 +160,18 @@ class StreamingMergeTest {
     }
 
     @Test
+    void streamedNuslerpEqualsTheArrayMergeWithAndWithoutABase() {
+        TensorValues base = tensor("base", 90);
+        List<TensorValues> models = List.of(tensor("a", 91), tensor("b", 92));
+        List<Map<String, Object>> perModel = List.of(Map.of("weight", 0.3), Map.of("weight", 0.9));
+        float[][] withBase = bothPaths("nuslerp", base, models, Map.of(), perModel);
+        assertThat(withBase[0]).isEqualTo(withBase[1]);
+        float[][] withoutBase = bothPaths("nuslerp", null, models, Map.of(), perModel);
+        assertThat(withoutBase[0]).isEqualTo(withoutBase[1]);
+        assertThat(withoutBase[0]).isNotEqualTo(withBase[0]);
+    }
+
+    @Test
     void methodsDeclineToStreamWhatOnlyTheArrayPathHandles() {
         TensorValues base = tensor("base", 40);
         TensorValues other = new TensorValues("short", new long[] {N - 1}, new float[N - 1]);
