@@ -19,4 +19,4 @@ CPFILE="$module/$BUILD/bench.classpath"
     -Dmdep.includeScope=test "-Dmdep.outputFile=$PWD/$CPFILE"
 CP="$module/$BUILD/classes:$module/$BUILD/test-classes:$(cat "$CPFILE")"
 exec "$JAVA_HOME/bin/java" --add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow \
-    -Dai.djl.offline=true -Dcrucible.shared="$PWD/../shared" -cp "$CP" "$main" "$@"
+    -Dai.djl.offline=true -cp "$CP" "$main" "$@"

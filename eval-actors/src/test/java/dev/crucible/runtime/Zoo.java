@@ -2,24 +2,20 @@ package dev.crucible.runtime;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.crucible.fixtures.Fixtures;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 
-/** Locates the shared tiny model zoo fixtures for tests. */
+/** The tiny model zoo for tests: model folders and reference logits. */
 public final class Zoo {
 
     private Zoo() {
     }
 
-    /** The zoo folder: {@code crucible.shared} property, else ../shared from the module. */
+    /** The zoo folder (found by {@link Fixtures}). */
     public static Path dir() {
-        String shared = System.getProperty("crucible.shared");
-        Path base = shared != null ? Path.of(shared) : Path.of("..", "..", "shared");
-        if (shared == null && !base.toFile().isDirectory()) {
-            base = Path.of("..", "shared");
-        }
-        return base.resolve("fixtures").resolve("zoo");
+        return Fixtures.zoo();
     }
 
     public static Path model(String name) {

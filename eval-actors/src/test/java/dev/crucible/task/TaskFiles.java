@@ -1,25 +1,20 @@
 package dev.crucible.task;
 
+import dev.crucible.fixtures.Fixtures;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Where the shared fixtures are, and a helper to write small task files for tests. */
+/** The zoo's task files, and a helper to write small task files for tests. */
 public final class TaskFiles {
 
     private TaskFiles() {
     }
 
-    /** The shared folder: system property {@code crucible.shared}, else {@code ../shared}. */
-    public static Path shared() {
-        String property = System.getProperty("crucible.shared");
-        return Path.of(property != null ? property : "../shared").toAbsolutePath().normalize();
-    }
-
     /** The tiny model zoo. */
     public static Path zoo() {
-        return shared().resolve("fixtures/zoo");
+        return Fixtures.zoo();
     }
 
     /** Writes {@code lines} to {@code dir/name} and returns the path. */

@@ -152,23 +152,35 @@ class StreamingMergeTest {
     }
 
     @Test
-    void streamedModelStockEqualsTheArrayMerge() {
+    void streamedModelStockEqualsTheArrayMergeAndMergekitsFormula() {
         TensorValues base = tensor("base", 80);
         List<TensorValues> models = List.of(tensor("a", 81), tensor("b", 82), tensor("c", 83));
         float[][] r = bothPaths("model_stock", base, models, Map.of(), List.of(Map.of(), Map.of(), Map.of()));
         assertThat(r[0]).isEqualTo(r[1]);
+        double[] expected = modelStockReference(base.values(), models.stream().map(TensorValues::values).toList());
+        for (int j = 0; j < N; j += 997) {
+            assertThat((double) r[0][j]).as("element %d", j).isCloseTo(expected[j], within(1e-6));
+        }
     }
 
     @Test
-    void streamedNuslerpEqualsTheArrayMergeWithAndWithoutABase() {
+    void streamedNuslerpEqualsTheArrayMergeAndMergekitsFormulaWithAndWithoutABase() {
         TensorValues base = tensor("base", 90);
         List<TensorValues> models = List.of(tensor("a", 91), tensor("b", 92));
         List<Map<String, Object>> perModel = List.of(Map.of("weight", 0.3), Map.of("weight", 0.9));
+        double t = 0.9 / (0.3 + 0.9);
         float[][] withBase = bothPaths("nuslerp", base, models, Map.of(), perModel);
         assertThat(withBase[0]).isEqualTo(withBase[1]);
+        double[] expectedWithBase = nuslerpReference(t, base.values(), models.get(0).values(), models.get(1).values());
         float[][] withoutBase = bothPaths("nuslerp", null, models, Map.of(), perModel);
         assertThat(withoutBase[0]).isEqualTo(withoutBase[1]);
-        assertThat(withoutBase[0]).isNotEqualTo(withBase[0]);
+        double[] expectedWithoutBase = nuslerpReference(t, null, models.get(0).values(), models.get(1).values());
+        for (int j = 0; j < N; j += 997) {
+            assertThat((double) withBase[0][j]).as("with base, element %d", j)
+                    .isCloseTo(expectedWithBase[j], within(1e-6));
+            assertThat((double) withoutBase[0][j]).as("without base, element %d", j)
+                    .isCloseTo(expectedWithoutBase[j], within(1e-6));
+        }
     }
 
     @Test
@@ -185,6 +197,77 @@ class StreamingMergeTest {
         assertThat(((StreamingMerge) MergeMethods.byName("della").orElseThrow()).canStream(sameShape)).isTrue();
         assertThat(((StreamingMerge) MergeMethods.byName("ties").orElseThrow()).canStream(sameShape)).isTrue();
         assertThat(((StreamingMerge) MergeMethods.byName("dare_ties").orElseThrow()).canStream(sameShape)).isTrue();
+    }
+
+    /**
+     * mergekit's model_stock over the flattened tensor (mergekit/merge_methods/model_stock.py,
+     * ModelStockMergeTask.execute, filter_wise false), in double precision: the mean of the pairwise cosines of
+     * the offsets from the base sets t = N cos / (1 + (N - 1) cos), and the result is t * mean(w) + (1 - t) * base.
+     */
+    private static double[] modelStockReference(float[] w0, List<float[]> ws) {
+        int n = ws.size();
+        double cosSum = 0;
+        int pairs = 0;
+        for (int i = 0; i < n; i++) {
+            for (int k = i + 1; k < n; k++) {
+                double dot = 0;
+                double ni = 0;
+                double nk = 0;
+                for (int j = 0; j < w0.length; j++) {
+                    double a = (double) ws.get(i)[j] - w0[j];
+                    double b = (double) ws.get(k)[j] - w0[j];
+                    dot += a * b;
+                    ni += a * a;
+                    nk += b * b;
+                }
+                cosSum += Math.max(-1, Math.min(1, dot / Math.max(Math.sqrt(ni) * Math.sqrt(nk), 1e-6)));
+                pairs++;
+            }
+        }
+        double cos = cosSum / pairs;
+        double t = n * cos / (1 + (n - 1) * cos);
+        double[] out = new double[w0.length];
+        for (int j = 0; j < w0.length; j++) {
+            double avg = 0;
+            for (float[] w : ws) {
+                avg += w[j];
+            }
+            out[j] = t * (avg / n) + (1 - t) * w0[j];
+        }
+        return out;
+    }
+
+    /**
+     * mergekit's nuslerp with its defaults (mergekit/merge_methods/nuslerp.py, NuSlerpTask.execute and nuslerp with
+     * flatten true), in double precision: spherical interpolation at t = w1 / (w0 + w1) of the two tensors, or of
+     * their task vectors added back to the base when there is one.
+     */
+    private static double[] nuslerpReference(double t, float[] base, float[] a, float[] b) {
+        int n = a.length;
+        double[] v0 = new double[n];
+        double[] v1 = new double[n];
+        for (int j = 0; j < n; j++) {
+            v0[j] = a[j] - (base == null ? 0 : base[j]);
+            v1[j] = b[j] - (base == null ? 0 : base[j]);
+        }
+        double n0 = 0;
+        double n1 = 0;
+        double dot = 0;
+        for (int j = 0; j < n; j++) {
+            n0 += v0[j] * v0[j];
+            n1 += v1[j] * v1[j];
+            dot += v0[j] * v1[j];
+        }
+        double theta = Math.acos(Math.max(-1, Math.min(1, dot / (Math.max(Math.sqrt(n0), 1e-7)
+                * Math.max(Math.sqrt(n1), 1e-7)))));
+        double sin = Math.sin(theta);
+        double[] out = new double[n];
+        for (int j = 0; j < n; j++) {
+            double mixed = Math.abs(sin) < 1e-8 ? (1 - t) * v0[j] + t * v1[j]
+                    : (Math.sin((1 - t) * theta) * v0[j] + Math.sin(t * theta) * v1[j]) / sin;
+            out[j] = mixed + (base == null ? 0 : base[j]);
+        }
+        return out;
     }
 
     /**

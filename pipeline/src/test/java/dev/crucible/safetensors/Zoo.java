@@ -1,10 +1,10 @@
 package dev.crucible.safetensors;
 
-import java.nio.file.Files;
+import dev.crucible.fixtures.Fixtures;
 import java.nio.file.Path;
 import java.util.List;
 
-/** Locates the shared tiny-model zoo for tests (system property {@code crucible.shared}, else {@code ../shared}). */
+/** The tiny-model zoo's model folders for tests (found by {@link Fixtures}). */
 public final class Zoo {
 
     /** Every zoo model folder with weights. */
@@ -17,13 +17,7 @@ public final class Zoo {
 
     /** The zoo root folder. */
     public static Path root() {
-        String shared = System.getProperty("crucible.shared");
-        Path base = shared != null ? Path.of(shared) : Path.of("..", "shared");
-        Path zoo = base.resolve("fixtures").resolve("zoo");
-        if (!Files.isDirectory(zoo)) {
-            throw new IllegalStateException("zoo fixtures not found at " + zoo.toAbsolutePath());
-        }
-        return zoo;
+        return Fixtures.zoo();
     }
 
     /** One model folder, e.g. {@code model("vlm")}. */

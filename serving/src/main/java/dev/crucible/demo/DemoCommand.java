@@ -20,7 +20,7 @@ public final class DemoCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--zoo", paramLabel = "DIR", defaultValue = "demo/zoo",
+    @Option(names = "--zoo", paramLabel = "DIR", defaultValue = "fixtures/zoo",
             description = "The demo zoo: base, base-v2, expert-add, expert-rev and the add/rev tasks "
                     + "(default: ${DEFAULT-VALUE}).")
     Path zoo;

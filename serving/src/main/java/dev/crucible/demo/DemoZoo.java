@@ -6,7 +6,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * The demo's models and task files: the zoo bundled in {@code demo/zoo} (or the test fixtures), checked
+ * The demo's models and task files: the zoo in the repository's {@code fixtures/zoo}, checked
  * up front so a missing piece fails before any work starts.
  *
  * @param dir       the zoo folder
@@ -27,7 +27,7 @@ public record DemoZoo(Path dir, Path base, Path baseV2, Path expertAdd, Path exp
         Path abs = dir.toAbsolutePath().normalize();
         if (!Files.isDirectory(abs)) {
             throw new CrucibleException("--zoo " + dir + ": not a folder; run from the repository root (the demo zoo is "
-                    + "demo/zoo) or pass --zoo DIR");
+                    + "fixtures/zoo) or pass --zoo DIR");
         }
         DemoZoo zoo = new DemoZoo(abs, abs.resolve("base"), abs.resolve("base-v2"), abs.resolve("expert-add"),
                 abs.resolve("expert-rev"), abs.resolve("add_dev.jsonl"), abs.resolve("rev_dev.jsonl"),

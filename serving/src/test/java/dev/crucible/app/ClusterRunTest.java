@@ -10,6 +10,7 @@ import dev.crucible.eval.EvaluationSession;
 import dev.crucible.eval.ModelLoader;
 import dev.crucible.eval.ModelRef;
 import dev.crucible.eval.RecipeModelLoader;
+import dev.crucible.fixtures.Fixtures;
 import dev.crucible.remerge.Champion;
 import dev.crucible.remerge.Decision;
 import dev.crucible.remerge.HistoryEntry;
@@ -41,8 +42,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ClusterRunTest {
 
-    private static final Path ZOO = Path.of(System.getProperty("crucible.shared", "../shared"), "fixtures", "zoo")
-            .toAbsolutePath().normalize();
+    private static final Path ZOO = Fixtures.zoo();
 
     private static final Config FAST = ConfigFactory.parseString("""
             pekko.loglevel = WARNING

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.crucible.fixtures.Fixtures;
 import dev.crucible.remerge.Decision;
 import dev.crucible.remerge.HistoryEntry;
 import java.io.IOException;
@@ -37,8 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class RunEndToEndTest {
 
-    private static final Path ZOO = Path.of(System.getProperty("crucible.shared", "../shared"), "fixtures", "zoo")
-            .toAbsolutePath().normalize();
+    private static final Path ZOO = Fixtures.zoo();
     private static final String TOKEN = "e2e-secret";
     private static final ObjectMapper JSON = new ObjectMapper();
 

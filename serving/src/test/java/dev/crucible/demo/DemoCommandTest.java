@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.crucible.cli.CrucibleMain;
+import dev.crucible.fixtures.Fixtures;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -26,8 +27,7 @@ import picocli.CommandLine;
 /** {@code crucible demo --exit} on the zoo with tiny budgets, through the CLI as a user runs it. */
 class DemoCommandTest {
 
-    private static final Path ZOO = Path.of(System.getProperty("crucible.shared", "../shared"), "fixtures", "zoo")
-            .toAbsolutePath().normalize();
+    private static final Path ZOO = Fixtures.zoo();
 
     @TempDir
     Path dir;

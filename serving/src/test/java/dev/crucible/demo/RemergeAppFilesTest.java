@@ -7,6 +7,7 @@ import dev.crucible.app.AppConfig;
 import dev.crucible.app.AppConfigParser;
 import dev.crucible.app.TaskEntry;
 import dev.crucible.error.CrucibleException;
+import dev.crucible.fixtures.Fixtures;
 import dev.crucible.recipe.ModelEntry;
 import dev.crucible.recipe.ParameterValue;
 import dev.crucible.recipe.Recipe;
@@ -22,8 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class RemergeAppFilesTest {
 
-    private static final Path ZOO = Path.of(System.getProperty("crucible.shared", "../shared"), "fixtures", "zoo")
-            .toAbsolutePath().normalize();
+    private static final Path ZOO = Fixtures.zoo();
 
     @TempDir
     Path dir;

@@ -16,7 +16,7 @@ class WorkDirTest {
     @TempDir
     Path dir;
 
-    private final Path zoo = Path.of("demo/zoo");
+    private final Path zoo = Path.of("fixtures/zoo");
 
     @Test
     void createsAMissingFolderAndReusesAnEmptyOne() throws IOException {
@@ -53,7 +53,7 @@ class WorkDirTest {
 
     @Test
     void neverEmptiesAFolderHoldingTheZoo() throws IOException {
-        Path zooInside = Files.createDirectories(dir.resolve("repo/demo/zoo"));
+        Path zooInside = Files.createDirectories(dir.resolve("repo/fixtures/zoo"));
 
         assertThatThrownBy(() -> WorkDir.prepare(dir.resolve("repo"), true, zooInside))
                 .isInstanceOf(CrucibleException.class).hasMessageContaining("holds the zoo");

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.crucible.error.CrucibleException;
+import dev.crucible.fixtures.Fixtures;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -41,7 +42,7 @@ class CheckpointProbeTest {
 
     @Test
     void theZooBaseIsComplete() {
-        Path zoo = Path.of(System.getProperty("crucible.shared", "../shared"), "fixtures", "zoo");
+        Path zoo = Fixtures.zoo();
 
         assertThat(CheckpointProbe.probe(zoo.resolve("base"))).isInstanceOf(CheckpointProbe.Complete.class);
         assertThat(CheckpointProbe.probe(zoo.resolve("expert-add"))).isInstanceOf(CheckpointProbe.Complete.class);

@@ -3,6 +3,7 @@ package dev.crucible.serve;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.crucible.fixtures.Fixtures;
 import dev.crucible.runtime.LanguageModels;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -20,8 +21,7 @@ class ZooServeTest {
     private static final String TOKEN = "zoo";
 
     static Path zoo() {
-        String shared = System.getProperty("crucible.shared");
-        return Path.of(shared == null ? "../shared" : shared).resolve("fixtures/zoo");
+        return Fixtures.zoo();
     }
 
     @Test
