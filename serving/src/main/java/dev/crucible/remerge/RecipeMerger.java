@@ -81,7 +81,7 @@ public final class RecipeMerger implements CandidateMerger {
         Recipe recipe = recipeFor(base);
         try (OpenedModels models = new OpenedModels()) {
             MergePlan plan = MergePlanner.plan(recipe, models);
-            try (OutputFolder folder = OutputFolder.create(target, true)) {
+            try (OutputFolder folder = OutputFolder.create(target, true, plan.inputFolders())) {
                 MergeStats stats;
                 try (SafetensorsSink sink = new SafetensorsSink(folder.staging(), plan.outputs(), SHARD_BYTES);
                      MergeRunner runner = new MergeRunner(models)) {
