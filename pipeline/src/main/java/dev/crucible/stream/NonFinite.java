@@ -5,14 +5,15 @@ import dev.crucible.tensor.DType;
 import dev.crucible.tensor.FloatCodec;
 
 import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
 import java.lang.foreign.ValueLayout;
 import java.util.Locale;
 
 /**
  * Finds NaN and infinite values: in a model's inputs (a NaN that reaches slerp turns the whole tensor NaN) and in
  * the merged output, where a value too large for the output dtype would be stored as infinity (above 65504 for
- * float16). Each check is one pass over values the merge holds anyway; the common case, nothing found, costs an
- * integer maximum over the bit patterns, which the JIT turns into vector instructions.
+ * float16). Each check is one pass over values the merge holds anyway (just decoded, or about to be encoded);
+ * the common case, nothing found, is an OR over the bit patterns, which the JIT turns into vector instructions.
  */
 final class NonFinite {
 
@@ -22,6 +23,8 @@ final class NonFinite {
     private static final int BF16_INFINITY = 0x7F7F_8000;
     private static final int F16_INFINITY = Float.floatToRawIntBits(65520f);
     private static final int CHUNK = 1 << 16;
+    private static final ValueLayout.OfShort SHORT_LE =
+            ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     private NonFinite() {
     }
@@ -37,12 +40,15 @@ final class NonFinite {
 
     /** Index in {@code values[from, from + count)} of the first value at or over {@code limitBits}, or -1. */
     static int first(float[] values, int from, int count, int limitBits) {
-        int max = 0;
+        // (limit - 1 - bits) is negative exactly for the bit patterns at or over the limit; OR-ing them keeps the
+        // sign bit, a loop the JIT vectorises (a running maximum it does not, here: 4x slower).
+        int below = limitBits - 1;
+        int acc = 0;
         int end = from + count;
         for (int i = from; i < end; i++) {
-            max = Math.max(max, Float.floatToRawIntBits(values[i]) & ABS);
+            acc |= below - (Float.floatToRawIntBits(values[i]) & ABS);
         }
-        if (max < limitBits) {
+        if (acc >= 0) {
             return -1;
         }
         for (int i = from; i < end; i++) {
@@ -50,7 +56,7 @@ final class NonFinite {
                 return i;
             }
         }
-        throw new IllegalStateException("maximum found but no element");
+        throw new IllegalStateException("sign found but no element");
     }
 
     /** Index of the first NaN or infinity among the {@code dtype} values in {@code bytes}, or -1. */
@@ -64,8 +70,7 @@ final class NonFinite {
             int count = (int) Math.min(CHUNK, n - start);
             if (dtype == DType.BF16 || dtype == DType.F16) {
                 // Exponent bits all set is NaN or infinity; no decoding needed.
-                short mask = dtype == DType.BF16 ? (short) 0x7F80 : (short) 0x7C00;
-                int found = firstSixteen(bytes, start, count, mask);
+                int found = firstSixteen(bytes, start, count, dtype == DType.BF16 ? 0x7F80 : 0x7C00);
                 if (found >= 0) {
                     return start + found;
                 }
@@ -80,14 +85,22 @@ final class NonFinite {
         return -1;
     }
 
-    private static int firstSixteen(MemorySegment bytes, long start, int count, short mask) {
+    /** Index of the first 16-bit value whose magnitude bits reach {@code limit} (all exponent bits set), or -1. */
+    private static int firstSixteen(MemorySegment bytes, long start, int count, int limit) {
+        int below = limit - 1;
+        int acc = 0;
         for (int i = 0; i < count; i++) {
-            short v = bytes.get(ValueLayout.JAVA_SHORT_UNALIGNED, 2 * (start + i));
-            if ((v & mask) == mask) {
+            acc |= below - (bytes.get(SHORT_LE, 2 * (start + i)) & 0x7FFF);
+        }
+        if (acc >= 0) {
+            return -1;
+        }
+        for (int i = 0; i < count; i++) {
+            if ((bytes.get(SHORT_LE, 2 * (start + i)) & 0x7FFF) >= limit) {
                 return i;
             }
         }
-        return -1;
+        throw new IllegalStateException("sign found but no element");
     }
 
     /** The refusal for a non-finite input value. */
