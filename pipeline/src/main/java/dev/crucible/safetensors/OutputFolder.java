@@ -34,7 +34,11 @@ public final class OutputFolder implements AutoCloseable {
     private static final int DELETE_ATTEMPTS = 5;
 
     static {
-        Runtime.getRuntime().addShutdownHook(new Thread(OutputFolder::abandonAll, "crucible-output-cleanup"));
+        try {
+            Runtime.getRuntime().addShutdownHook(new Thread(OutputFolder::abandonAll, "crucible-output-cleanup"));
+        } catch (IllegalStateException stopping) {
+            // First used while the JVM is already stopping: create() refuses below, nothing is staged.
+        }
     }
 
     private final Path target;
@@ -54,6 +58,7 @@ public final class OutputFolder implements AutoCloseable {
      * target that is, holds or lies inside an input, and an existing non-empty target unless {@code force}.
      */
     public static OutputFolder create(Path target, boolean force, Collection<Path> inputs) {
+        refuseWhileStopping();
         Path abs = target.toAbsolutePath().normalize();
         Path parent = abs.getParent();
         if (parent == null || abs.getFileName() == null) {
@@ -80,6 +85,17 @@ public final class OutputFolder implements AutoCloseable {
         OutputFolder folder = new OutputFolder(abs, staging, force);
         OPEN.add(folder);
         return folder;
+    }
+
+    /** A folder staged once the shutdown hook has run would never be removed: refuse to stage one. */
+    private static void refuseWhileStopping() {
+        Thread probe = new Thread(() -> { });
+        try {
+            Runtime.getRuntime().addShutdownHook(probe);
+            Runtime.getRuntime().removeShutdownHook(probe);
+        } catch (IllegalStateException stopping) {
+            throw new CrucibleException("the process is stopping; no output is started");
+        }
     }
 
     /** As {@link #create(Path, boolean, Collection)} for an output made from no input folder. */
