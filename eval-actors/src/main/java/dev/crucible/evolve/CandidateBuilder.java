@@ -46,7 +46,7 @@ public final class CandidateBuilder implements AutoCloseable {
     /** Merges {@code recipe} into the model folder {@code target}, all or nothing, replacing an older one. */
     public void write(Recipe recipe, Path target) {
         MergePlan plan = MergePlanner.plan(recipe, opened);
-        try (OutputFolder folder = OutputFolder.create(target, true)) {
+        try (OutputFolder folder = OutputFolder.create(target, true, plan.inputFolders())) {
             try (SafetensorsSink sink = new SafetensorsSink(folder.staging(), plan.outputs(), SHARD_BYTES)) {
                 runner.merge(plan, sink, new MergeOptions(seed, threads, ProgressListener.NONE));
             }

@@ -19,6 +19,7 @@ import dev.crucible.evolve.genome.Genome;
 import dev.crucible.evolve.genome.ParameterGenome;
 import dev.crucible.recipe.Recipe;
 import dev.crucible.recipe.RecipeWriter;
+import dev.crucible.safetensors.InputOverlap;
 import dev.crucible.task.Task;
 import dev.crucible.task.TaskScore;
 import java.io.IOException;
@@ -319,6 +320,14 @@ public final class Evolution {
     // ---- output folder ----
 
     private void prepareOutput() {
+        List<Path> inputs = new ArrayList<>(config.models());
+        if (config.baseModel() != null) {
+            inputs.add(config.baseModel());
+        }
+        if (config.taskVectorBase() != null) {
+            inputs.add(config.taskVectorBase());
+        }
+        InputOverlap.refuse(out, inputs, "OUT_DIR");
         Path copy = out.resolve(CONFIG_COPY);
         String text;
         try {

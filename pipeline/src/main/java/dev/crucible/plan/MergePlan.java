@@ -45,6 +45,19 @@ public record MergePlan(Recipe recipe, List<PlannedTensor> tensors, Map<String, 
         return tensors.stream().mapToLong(t -> t.output().byteSize()).sum();
     }
 
+    /**
+     * Every folder the merge reads: the models, the tokenizer source and the model the output's layout comes
+     * from. No output may be written over, around or inside them.
+     */
+    public List<Path> inputFolders() {
+        java.util.LinkedHashSet<Path> folders = new java.util.LinkedHashSet<>(models.values());
+        folders.add(layoutModel);
+        if (tokenizerSource != null) {
+            folders.add(tokenizerSource);
+        }
+        return List.copyOf(folders);
+    }
+
     /** The folder of a model string of the recipe. */
     public Path folderOf(String model) {
         Path p = models.get(model);

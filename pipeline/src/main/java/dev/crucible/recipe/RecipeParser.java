@@ -188,6 +188,11 @@ public final class RecipeParser {
         if (!node.isArray() || node.size() != 2 || !node.get(0).isIntegralNumber() || !node.get(1).isIntegralNumber()) {
             throw new CrucibleException(field + ": expected two whole numbers [start, end), got " + node);
         }
+        // canConvertToInt: a value beyond int range must not wrap (4294967298 would read as 2).
+        if (!node.get(0).canConvertToInt() || !node.get(1).canConvertToInt()) {
+            throw new CrucibleException(field + ": " + node + " is beyond any model's layer count; give [start, end)"
+                    + " within the model's layers");
+        }
         int a = node.get(0).intValue();
         int b = node.get(1).intValue();
         if (a < 0 || b <= a) {

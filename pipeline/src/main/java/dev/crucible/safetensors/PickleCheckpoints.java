@@ -21,6 +21,6 @@ public final class PickleCheckpoints {
     public static CrucibleException refusal(Path found) {
         return new CrucibleException(found + " is a pickle checkpoint; pickle files can run arbitrary code when"
                 + " loaded, so Crucible reads only safetensors. Convert it once with: python -c \"from transformers"
-                + " import AutoModel; AutoModel.from_pretrained('DIR').save_pretrained('OUT', safe_serialization=True)\"");
+                + " import AutoModelForCausalLM; AutoModelForCausalLM.from_pretrained('DIR').save_pretrained('OUT', safe_serialization=True)\"");
     }
 }

@@ -15,6 +15,7 @@ import dev.crucible.plan.OpenedModels;
 import dev.crucible.plan.PlannedTensor;
 import dev.crucible.plan.SourceRef;
 import dev.crucible.safetensors.ReadAhead;
+import dev.crucible.tensor.DType;
 import dev.crucible.tensor.Tensor;
 import dev.crucible.tensor.TensorInfo;
 import org.apache.pekko.actor.ActorSystem;
@@ -81,7 +82,8 @@ public final class MergeRunner implements AutoCloseable {
     }
 
     /** Merges every tensor of {@code plan} into {@code sink}, then calls {@link TensorSink#finish()}. */
-    public MergeStats merge(MergePlan plan, TensorSink sink, MergeOptions options) {
+    public MergeStats merge(MergePlan plan, TensorSink output, MergeOptions options) {
+        TensorSink sink = options.allowNonFinite() ? output : new FiniteSink(output);
         BooleanSupplier kernelsReady = MergeMethods.prepareKernels(
                 plan.tensors().stream().map(PlannedTensor::method).distinct().toList());
         long start = System.nanoTime();
@@ -100,13 +102,14 @@ public final class MergeRunner implements AutoCloseable {
         try {
             Source.from(plan.tensors())
                     .mapAsync(1, t -> {
-                        Job job = prepare(plan, t, options.seed());
+                        Job job = prepare(plan, t, options);
                         return budget.acquire(job.workingBytes()).thenApply(granted -> {
                             job.granted = granted;
                             return job;
                         });
                     })
-                    .mapAsync(ioThreads, job -> CompletableFuture.supplyAsync(() -> load(plan, job, bytesRead), io))
+                    .mapAsync(ioThreads, job -> CompletableFuture.supplyAsync(
+                            () -> load(plan, job, bytesRead, !options.allowNonFinite()), io))
                     .mapAsync(options.threads(), job -> CompletableFuture.supplyAsync(
                             () -> {
                                 MergeMethods.awaitKernels(kernelsReady, kernelDeadline);
@@ -148,7 +151,8 @@ public final class MergeRunner implements AutoCloseable {
      * Decides how a tensor is merged: streamed chunk by chunk from the mapped inputs when its method can
      * (same shapes, no rebase), else through whole float32 arrays.
      */
-    private Job prepare(MergePlan plan, PlannedTensor t, long seed) {
+    private Job prepare(MergePlan plan, PlannedTensor t, MergeOptions options) {
+        long seed = options.seed();
         Job job = new Job(t);
         if (t.isRawCopy() || isUnscaledCopy(t) || t.rebaseOnto() != null
                 || t.output().elementCount() > Integer.MAX_VALUE - 8
@@ -161,14 +165,14 @@ public final class MergeRunner implements AutoCloseable {
             long bytes = 0;
             for (SourceRef ref : t.sources()) {
                 Tensor tensor = tensor(plan, ref);
-                sources.add(new MappedValues(ref.model(), tensor));
+                sources.add(new MappedValues(ref.model(), tensor, !options.allowNonFinite()));
                 mapped.add(tensor);
                 bytes += tensor.info().byteSize();
             }
             ChunkedValues base = null;
             if (t.base() != null) {
                 Tensor tensor = tensor(plan, t.base());
-                base = new MappedValues(t.base().model(), tensor);
+                base = new MappedValues(t.base().model(), tensor, !options.allowNonFinite());
                 mapped.add(tensor);
                 bytes += tensor.info().byteSize();
             }
@@ -187,7 +191,7 @@ public final class MergeRunner implements AutoCloseable {
         }
     }
 
-    private Job load(MergePlan plan, Job job, AtomicLong bytesRead) {
+    private Job load(MergePlan plan, Job job, AtomicLong bytesRead, boolean refuseNonFinite) {
         PlannedTensor t = job.tensor;
         if (job.streaming != null) {
             prefetch(job.mapped);
@@ -197,17 +201,24 @@ public final class MergeRunner implements AutoCloseable {
             if (t.isRawCopy() || isUnscaledCopy(t)) {
                 Tensor raw = tensor(plan, t.sources().getFirst());
                 if (raw.info().dtype() == t.output().dtype()) {
+                    if (refuseNonFinite) {
+                        long bad = NonFinite.first(raw.data(), raw.info().dtype());
+                        if (bad >= 0) {
+                            throw NonFinite.input(t.sources().getFirst().model(), raw.info().name(), bad,
+                                    raw.toFloats()[Math.toIntExact(bad)]);
+                        }
+                    }
                     bytesRead.addAndGet(raw.info().byteSize());
                     job.raw = raw;
                     return job;
                 }
             }
-            job.base = t.base() == null ? null : values(plan, t.base(), bytesRead);
+            job.base = t.base() == null ? null : values(plan, t.base(), bytesRead, refuseNonFinite);
             job.models = new ArrayList<>();
             for (SourceRef ref : t.sources()) {
-                job.models.add(values(plan, ref, bytesRead));
+                job.models.add(values(plan, ref, bytesRead, refuseNonFinite));
             }
-            job.rebase = t.rebaseOnto() == null ? null : values(plan, t.rebaseOnto(), bytesRead);
+            job.rebase = t.rebaseOnto() == null ? null : values(plan, t.rebaseOnto(), bytesRead, refuseNonFinite);
             return job;
         } catch (CrucibleException e) {
             throw new CrucibleException(t.output().name() + ": cannot read input: " + e.getMessage(), e);
@@ -254,10 +265,17 @@ public final class MergeRunner implements AutoCloseable {
         return models.checkpoint(plan.folderOf(ref.model())).tensor(ref.tensorName());
     }
 
-    private TensorValues values(MergePlan plan, SourceRef ref, AtomicLong bytesRead) {
+    private TensorValues values(MergePlan plan, SourceRef ref, AtomicLong bytesRead, boolean refuseNonFinite) {
         Tensor tensor = tensor(plan, ref);
         bytesRead.addAndGet(tensor.info().byteSize());
-        TensorValues values = new TensorValues(ref.model(), tensor.info().shape(), tensor.toFloats());
+        float[] floats = tensor.toFloats();
+        if (refuseNonFinite) {
+            int bad = NonFinite.first(floats, 0, floats.length, NonFinite.limitBits(DType.F32));
+            if (bad >= 0) {
+                throw NonFinite.input(ref.model(), ref.tensorName(), bad, floats[bad]);
+            }
+        }
+        TensorValues values = new TensorValues(ref.model(), tensor.info().shape(), floats);
         release(List.of(tensor));
         return values;
     }

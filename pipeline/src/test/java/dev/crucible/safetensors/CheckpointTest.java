@@ -140,7 +140,10 @@ class CheckpointTest {
         Files.write(dir.resolve("pytorch_model.bin"), new byte[16]);
         assertThatThrownBy(() -> Checkpoint.open(dir)).isInstanceOf(CrucibleException.class)
                 .hasMessageContaining("pytorch_model.bin").hasMessageContaining("pickle")
-                .hasMessageContaining("safe_serialization=True");
+                .hasMessageContaining("safe_serialization=True")
+                // AutoModel would drop lm_head and rename the keys: the hint must load the causal LM.
+                .hasMessageContaining("from transformers import AutoModelForCausalLM;"
+                        + " AutoModelForCausalLM.from_pretrained('DIR')");
     }
 
     @Test

@@ -89,4 +89,63 @@ class OutputFolderTest {
         assertThatThrownBy(() -> OutputFolder.create(target, true)).isInstanceOf(CrucibleException.class)
                 .hasMessageContaining("not a folder");
     }
+
+    /** A process id that no longer runs: a finished child's. */
+    private static long deadPid() throws Exception {
+        Process p = new ProcessBuilder("true").start();
+        p.waitFor();
+        return p.pid();
+    }
+
+    @Test
+    void aReplacedOutputWhoseReplacementNeverArrivedIsPutBack() throws Exception {
+        Path target = root.resolve("out");
+        Path old = Files.createDirectories(root.resolve(".out.old-" + deadPid() + "-0-0123abcd"));
+        Files.writeString(old.resolve("config.json"), "previous");
+        assertThatThrownBy(() -> OutputFolder.create(target, false)).isInstanceOf(CrucibleException.class)
+                .hasMessageContaining("--force");
+        assertThat(target.resolve("config.json")).hasContent("previous");
+        assertThat(entries(root)).isEqualTo(1);
+    }
+
+    @Test
+    void aReplacedOutputIsDeletedOnceTheNewOneIsInPlace() throws Exception {
+        Path target = Files.createDirectories(root.resolve("out"));
+        Files.writeString(target.resolve("config.json"), "new");
+        Path old = Files.createDirectories(root.resolve(".out.old-" + deadPid() + "-0-0123abcd"));
+        Files.writeString(old.resolve("config.json"), "previous");
+        try (OutputFolder out = OutputFolder.create(target, true)) {
+            assertThat(old).doesNotExist();
+        }
+        assertThat(target.resolve("config.json")).hasContent("new");
+    }
+
+    @Test
+    void foldersOfOtherTargetsAndOtherNamesAreNotTouched() throws Exception {
+        Path other = Files.createDirectories(root.resolve(".outer.tmp-" + deadPid() + "-0-0123abcd"));
+        Path unknown = Files.createDirectories(root.resolve(".out.tmp-something"));
+        try (OutputFolder out = OutputFolder.create(root.resolve("out"), false)) {
+            assertThat(other).exists();
+            assertThat(unknown).exists();
+        }
+    }
+
+    @Test
+    void theRootIsRefusedWithAClearMessage() {
+        assertThatThrownBy(() -> OutputFolder.create(Path.of("/"), true)).isInstanceOf(CrucibleException.class)
+                .hasMessage("/ is the root of the file system; give a new folder for the output, e.g. /merged");
+    }
+
+    @Test
+    void aTargetOverlappingAnInputIsRefusedBeforeAnythingIsCreated() throws IOException {
+        Path model = Files.createDirectories(root.resolve("models/base"));
+        Files.writeString(model.resolve("config.json"), "{}");
+        for (Path target : new Path[] {model, root.resolve("models"), model.resolve("inner")}) {
+            assertThatThrownBy(() -> OutputFolder.create(target, true, java.util.List.of(model)))
+                    .isInstanceOf(CrucibleException.class).hasMessageContaining(model.toString());
+        }
+        assertThat(entries(root)).isEqualTo(1);
+        assertThat(entries(root.resolve("models"))).isEqualTo(1);
+        assertThat(entries(model)).isEqualTo(1);
+    }
 }

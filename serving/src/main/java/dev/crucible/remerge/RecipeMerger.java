@@ -2,9 +2,11 @@ package dev.crucible.remerge;
 
 import dev.crucible.app.AppConfig;
 import dev.crucible.error.CrucibleException;
+import dev.crucible.plan.ArchitectureMatch;
 import dev.crucible.plan.MergePlan;
 import dev.crucible.plan.MergePlanner;
 import dev.crucible.plan.OpenedModels;
+import dev.crucible.plan.SliceVocabularies;
 import dev.crucible.recipe.Recipe;
 import dev.crucible.recipe.RecipeParser;
 import dev.crucible.safetensors.ByteSize;
@@ -81,7 +83,10 @@ public final class RecipeMerger implements CandidateMerger {
         Recipe recipe = recipeFor(base);
         try (OpenedModels models = new OpenedModels()) {
             MergePlan plan = MergePlanner.plan(recipe, models);
-            try (OutputFolder folder = OutputFolder.create(target, true)) {
+            // A new base of another architecture is refused as `crucible merge` refuses it without --allow-crimes.
+            ArchitectureMatch.check(plan, models, false);
+            SliceVocabularies.check(plan, models);
+            try (OutputFolder folder = OutputFolder.create(target, true, plan.inputFolders())) {
                 MergeStats stats;
                 try (SafetensorsSink sink = new SafetensorsSink(folder.staging(), plan.outputs(), SHARD_BYTES);
                      MergeRunner runner = new MergeRunner(models)) {
