@@ -1,9 +1,6 @@
 package dev.crucible.recipe;
 
-import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.crucible.error.CrucibleException;
 import dev.crucible.merge.MergeMethod;
 import dev.crucible.merge.MergeMethods;
@@ -20,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.stream.Collectors;
 
 /**
  * Reads a mergekit YAML recipe into a {@link Recipe}, checking everything that can be checked without
@@ -28,7 +24,6 @@ import java.util.stream.Collectors;
  */
 public final class RecipeParser {
 
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final Set<String> TOP_LEVEL_KEYS = Set.of("merge_method", "base_model", "models", "slices",
             "parameters", "dtype", "out_dtype", "tokenizer_source", "chat_template", "task_vector_base");
 
@@ -59,14 +54,7 @@ public final class RecipeParser {
     }
 
     private Recipe read(String text, Path baseDir) {
-        JsonNode root;
-        try {
-            root = YAML.readTree(text);
-        } catch (JacksonException e) {
-            throw new CrucibleException(origin + ": not valid YAML: " + oneLine(e.getOriginalMessage()) + lineOf(e));
-        } catch (IOException e) {
-            throw new CrucibleException(origin + ": cannot read recipe: " + e.getMessage(), e);
-        }
+        JsonNode root = YamlTree.read(text, origin);
         if (root == null || !root.isObject()) {
             throw new CrucibleException(origin + ": a recipe is a YAML mapping with merge_method and models or slices");
         }
@@ -331,16 +319,5 @@ public final class RecipeParser {
             throw new CrucibleException(field + ": unknown key" + (unknown.size() > 1 ? "s " : " ")
                     + String.join(", ", unknown) + "; allowed: " + String.join(", ", new TreeSet<>(allowed)));
         }
-    }
-
-    /** SnakeYAML explains on several lines with a quoted excerpt; keep only the unindented explanation. */
-    private static String oneLine(String message) {
-        String text = String.valueOf(message).lines().filter(l -> !l.isBlank() && !Character.isWhitespace(l.charAt(0)))
-                .collect(Collectors.joining("; "));
-        return text.isEmpty() ? String.valueOf(message).strip() : text;
-    }
-
-    private static String lineOf(JacksonException e) {
-        return e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")";
     }
 }

@@ -226,6 +226,55 @@ class RecipeParserTest {
     }
 
     @Test
+    void anchorsAliasesAndMergeKeysResolveAsPyYamlReadsThem() {
+        Recipe r = parse("""
+                base_model: &b ../zoo/base
+                merge_method: ties
+                defaults: &d {weight: 1.0, density: 0.5}
+                models:
+                  - model: ../zoo/expert-add
+                    parameters: *d
+                  - model: ../zoo/expert-rev
+                    parameters: {<<: *d, density: 0.7}
+                  - model: *b
+                """.replace("defaults: &d", "parameters: &d"));
+        assertThat(r.baseModel()).isEqualTo("../zoo/base");
+        assertThat(r.models().get(2).model()).isEqualTo("../zoo/base");
+        assertThat(r.models().get(0).parameters()).containsEntry("density", ParameterValue.Scalar.of(0.5))
+                .containsEntry("weight", ParameterValue.Scalar.of(1.0));
+        assertThat(r.models().get(1).parameters()).containsEntry("density", ParameterValue.Scalar.of(0.7))
+                .containsEntry("weight", ParameterValue.Scalar.of(1.0));
+        assertThat(r.parameters()).containsEntry("density", ParameterValue.Scalar.of(0.5));
+    }
+
+    @Test
+    void aliasExpansionBombIsRefusedInOneLine() {
+        StringBuilder yaml = new StringBuilder("merge_method: linear\nmodels: [{model: a}]\nl0: &l0 [x, x, x, x, x, x, x, x, x]\n");
+        for (int level = 1; level <= 9; level++) {
+            String prev = "*l" + (level - 1);
+            yaml.append("l").append(level).append(": &l").append(level).append(" [")
+                    .append(String.join(", ", java.util.Collections.nCopies(9, prev))).append("]\n");
+        }
+        assertThatThrownBy(() -> parse(yaml.toString())).isInstanceOf(CrucibleException.class)
+                .hasMessageStartingWith("recipe: YAML aliases expand too far (more than 100000 values")
+                .hasMessageNotContaining("\n");
+    }
+
+    @Test
+    void tooManyCollectionAliasesAreRefusedInOneLine() {
+        String yaml = "merge_method: linear\nmodels: [{model: a}]\nx: &x [1]\ny: ["
+                + String.join(", ", java.util.Collections.nCopies(101, "*x")) + "]\n";
+        assertThatThrownBy(() -> parse(yaml)).isInstanceOf(CrucibleException.class)
+                .hasMessageStartingWith("recipe: YAML aliases expand too far");
+    }
+
+    @Test
+    void recursiveAliasIsRefused() {
+        fails("merge_method: linear\nmodels: &m [{model: a}, *m]\n",
+                "recipe: an alias refers to a mapping or list that contains it; a recipe cannot be recursive");
+    }
+
+    @Test
     void missingRecipeFileIsNamed(@TempDir Path dir) {
         Path file = dir.resolve("nope.yml");
         assertThatThrownBy(() -> RecipeParser.parse(file)).isInstanceOf(CrucibleException.class)
