@@ -10,6 +10,7 @@ import dev.crucible.merge.MergeMethod;
 import dev.crucible.merge.MergeMethods;
 import dev.crucible.merge.MergeParameters;
 import dev.crucible.recipe.ModelEntry;
+import dev.crucible.recipe.NamedChatTemplates;
 import dev.crucible.recipe.ParameterValue;
 import dev.crucible.recipe.Recipe;
 import dev.crucible.recipe.Slice;
@@ -160,7 +161,8 @@ public final class MergePlanner {
         Map<String, Path> folders = new LinkedHashMap<>();
         indexes.forEach((k, v) -> folders.put(k, v.dir));
         return new MergePlan(recipe, out, folders, outputConfig(layout, outLayer, outDtype), outDtype,
-                layout.dir, tokenizerSource(layout), recipe.chatTemplate());
+                layout.dir, tokenizerSource(layout), NamedChatTemplates.resolve(recipe.chatTemplate(),
+                indexes.values().stream().map(ModelIndex::dir).toList()));
     }
 
     // ---- opening and checking the models ----
