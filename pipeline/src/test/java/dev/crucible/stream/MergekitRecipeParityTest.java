@@ -6,6 +6,7 @@ import dev.crucible.plan.MergePlanner;
 import dev.crucible.plan.OpenedModels;
 import dev.crucible.recipe.RecipeParser;
 import dev.crucible.safetensors.Checkpoint;
+import dev.crucible.safetensors.SafetensorsWriter;
 import dev.crucible.safetensors.Zoo;
 import dev.crucible.tensor.DType;
 import dev.crucible.tensor.TensorInfo;
@@ -83,12 +84,52 @@ class MergekitRecipeParityTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("recipes")
     void mergesLikeMergekit(String recipe) throws IOException {
-        String yaml = text(recipe);
-        MergePlan plan = MergePlanner.plan(RecipeParser.parse(yaml, Zoo.root()), models);
+        assertMergesLikeMergekit(recipe, text(recipe), Zoo.root());
+    }
+
+    /**
+     * Two VLMs merge their vision towers as mergekit merges each module of a multi-module model: the zoo's second
+     * VLM shares the first one's tower, so this one gets a tower of its own, and a gradient spreads over the
+     * tower's two layers while the projector and the tower's embeddings take t = 0.
+     */
+    @Test
+    void twoDifferentVlmsMergeTheirVisionTowersLayerByLayer(@TempDir Path root) throws IOException {
+        Files.createSymbolicLink(root.resolve("vlm"), Zoo.model("vlm").toAbsolutePath());
+        Path other = Files.createDirectories(root.resolve("vlm-b"));
+        Path source = Zoo.model("merges/vlm_task_arithmetic_add");
+        try (var files = Files.list(source)) {
+            for (Path f : files.filter(f -> !f.getFileName().toString().endsWith(".safetensors")).toList()) {
+                Files.copy(f, other.resolve(f.getFileName()));
+            }
+        }
+        try (Checkpoint in = Checkpoint.open(source);
+             SafetensorsWriter writer = SafetensorsWriter.create(other, in.infos(), Long.MAX_VALUE, Map.of())) {
+            for (TensorInfo info : in.infos()) {
+                float[] v = in.readFloats(info.name());
+                if (!info.name().startsWith("language_model.")) {
+                    for (int j = 0; j < v.length; j++) {
+                        v[j] = v[j] * 0.75f + 0.01f * (float) Math.sin(j);
+                    }
+                }
+                writer.write(info.name(), v);
+            }
+            writer.finish();
+        }
+        assertMergesLikeMergekit("two VLMs, weight gradient", """
+                merge_method: linear
+                models:
+                  - {model: vlm, parameters: {weight: [0.0, 1.0]}}
+                  - {model: vlm-b, parameters: {weight: 1.0}}
+                dtype: float32
+                """, root);
+    }
+
+    private void assertMergesLikeMergekit(String recipe, String yaml, Path root) throws IOException {
+        MergePlan plan = MergePlanner.plan(RecipeParser.parse(yaml, root), models);
         try (SafetensorsSink sink = new SafetensorsSink(out, plan.outputs(), Long.MAX_VALUE, false)) {
             runner.merge(plan, sink, new MergeOptions(SEED, 2, ProgressListener.NONE));
         }
-        MergekitReference.Result expected = MergekitReference.merge(yaml, Zoo.root(), SEED);
+        MergekitReference.Result expected = MergekitReference.merge(yaml, root, SEED);
         DType declared = declaredDtype(yaml);
         long elements = 0;
         long fragileDiffering = 0;
