@@ -50,13 +50,53 @@ class MergekitRecipeParityTest {
     private static OpenedModels models;
     private static MergeRunner runner;
 
+    /** The zoo's models (linked) plus {@code vlm-c}, a third VLM that mergekit's VLM tests need. */
+    @TempDir
+    static Path zoo;
+
     @TempDir
     Path out;
 
     @BeforeAll
-    static void start() {
+    static void start() throws IOException {
         models = new OpenedModels();
         runner = new MergeRunner(models);
+        try (Stream<Path> entries = Files.list(Zoo.root())) {
+            for (Path entry : entries.toList()) {
+                Files.createSymbolicLink(zoo.resolve(entry.getFileName()), entry.toAbsolutePath());
+            }
+        }
+        changedCopy(Zoo.model("vlm"), zoo.resolve("vlm-c"), name -> true);
+    }
+
+    /**
+     * A copy of {@code source} whose tensors named by {@code change} are scaled by 0.75 and shifted by
+     * {@code 0.01 sin(j)}, written as float32: a model of the same architecture with weights of its own.
+     */
+    private static void changedCopy(Path source, Path target, java.util.function.Predicate<String> change)
+            throws IOException {
+        Files.createDirectories(target);
+        try (Stream<Path> files = Files.list(source)) {
+            for (Path f : files.filter(f -> !f.getFileName().toString().contains(".safetensors")).toList()) {
+                Files.copy(f, target.resolve(f.getFileName()));
+            }
+        }
+        try (Checkpoint in = Checkpoint.open(source)) {
+            List<TensorInfo> infos = in.infos().stream()
+                    .map(i -> new TensorInfo(i.name(), DType.F32, i.shape())).toList();
+            try (SafetensorsWriter writer = SafetensorsWriter.create(target, infos, Long.MAX_VALUE, Map.of())) {
+                for (TensorInfo info : infos) {
+                    float[] v = in.readFloats(info.name());
+                    if (change.test(info.name())) {
+                        for (int j = 0; j < v.length; j++) {
+                            v[j] = v[j] * 0.75f + 0.01f * (float) Math.sin(j);
+                        }
+                    }
+                    writer.write(info.name(), v);
+                }
+                writer.finish();
+            }
+        }
     }
 
     @AfterAll
@@ -84,7 +124,7 @@ class MergekitRecipeParityTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("recipes")
     void mergesLikeMergekit(String recipe) throws IOException {
-        assertMergesLikeMergekit(recipe, text(recipe), Zoo.root());
+        assertMergesLikeMergekit(recipe, text(recipe), zoo);
     }
 
     /**
@@ -95,26 +135,8 @@ class MergekitRecipeParityTest {
     @Test
     void twoDifferentVlmsMergeTheirVisionTowersLayerByLayer(@TempDir Path root) throws IOException {
         Files.createSymbolicLink(root.resolve("vlm"), Zoo.model("vlm").toAbsolutePath());
-        Path other = Files.createDirectories(root.resolve("vlm-b"));
-        Path source = Zoo.model("merges/vlm_task_arithmetic_add");
-        try (var files = Files.list(source)) {
-            for (Path f : files.filter(f -> !f.getFileName().toString().endsWith(".safetensors")).toList()) {
-                Files.copy(f, other.resolve(f.getFileName()));
-            }
-        }
-        try (Checkpoint in = Checkpoint.open(source);
-             SafetensorsWriter writer = SafetensorsWriter.create(other, in.infos(), Long.MAX_VALUE, Map.of())) {
-            for (TensorInfo info : in.infos()) {
-                float[] v = in.readFloats(info.name());
-                if (!info.name().startsWith("language_model.")) {
-                    for (int j = 0; j < v.length; j++) {
-                        v[j] = v[j] * 0.75f + 0.01f * (float) Math.sin(j);
-                    }
-                }
-                writer.write(info.name(), v);
-            }
-            writer.finish();
-        }
+        changedCopy(Zoo.model("merges/vlm_task_arithmetic_add"), root.resolve("vlm-b"),
+                name -> !name.startsWith("language_model."));
         assertMergesLikeMergekit("two VLMs, weight gradient", """
                 merge_method: linear
                 models:
@@ -172,7 +194,7 @@ class MergekitRecipeParityTest {
     void dellaWithEpsilonBeyondDensityIsRefusedAsMergekitRefusesIt() throws IOException {
         // tests/test_basic_merges.py, test_della_invalid_epsilon: mergekit raises ValueError
         String yaml = text("tests/della_invalid_epsilon.yml");
-        assertThatThrownBy(() -> MergePlanner.plan(RecipeParser.parse(yaml, Zoo.root()), models))
+        assertThatThrownBy(() -> MergePlanner.plan(RecipeParser.parse(yaml, zoo), models))
                 .isInstanceOf(CrucibleException.class)
                 .hasMessageContaining("epsilon");
     }

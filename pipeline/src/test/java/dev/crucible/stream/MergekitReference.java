@@ -931,6 +931,9 @@ final class MergekitReference {
         Integer[] order = IntStream.range(0, n).boxed().toArray(Integer[]::new);
         Arrays.sort(order, Comparator.comparingDouble((Integer j) -> Math.abs(d[j])).thenComparingInt(j -> j));
         boolean[] keep = new boolean[n];
+        // With n_top = 0 mergekit's indices[n_bot:-0] is empty and the whole delta is dropped; Crucible keeps
+        // the intended ranks [n_bot, n) instead (a deliberate difference listed in the README), and so does
+        // this reference, since the comparison is about everything else.
         for (int r = bot; r < n - top; r++) {
             keep[order[r]] = true;
         }
