@@ -200,8 +200,10 @@ public final class RecipeParser {
             Map.Entry<String, JsonNode> e = it.next();
             String name = e.getKey();
             String pf = field + "." + name;
+            boolean reads = readsParameter(name, pf, perModel);
+            // an ignored parameter's value is still checked, as mergekit's config model checks it
             ParameterValue value = value(e.getValue(), pf, true);
-            if (readsParameter(name, pf, perModel)) {
+            if (reads) {
                 out.put(name, value);
             }
         }
