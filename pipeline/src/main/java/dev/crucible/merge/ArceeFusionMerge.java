@@ -7,9 +7,11 @@ import java.util.stream.IntStream;
  * Arcee fusion: keeps the other model's change only where it matters. Importance per element is
  * {@code |b - a| * KL(softmax(b) || softmax(a))} with the softmaxes (plus 1e-8) taken along the last axis
  * ({@code a} the base, {@code b} the other model); elements with importance {@code >= median + 1.5 IQR}
- * take {@code b}, the rest keep {@code a}. The median is the lower median and the quartiles interpolate
- * linearly, as torch does. Unlike mergekit, which estimates the quartiles from a random sample of 10^6
- * elements for big tensors, the quartiles here are exact (O(n) selection), so results are deterministic.
+ * take {@code b}, the rest keep {@code a}. The median and quartiles are order statistics at index
+ * {@code floor(q (n - 1))} of the sorted scores, without interpolation, as mergekit's
+ * {@code DynamicThresholdFusion.approximate_quantiles} takes them ({@code mergekit/merge_methods/arcee_fusion.py}).
+ * Unlike mergekit, which takes them from a random sample of 10^6 elements of bigger tensors, they are taken
+ * over the whole tensor here (O(n) selection), so results are deterministic.
  */
 public final class ArceeFusionMerge implements MergeMethod {
 
@@ -91,23 +93,16 @@ public final class ArceeFusionMerge implements MergeMethod {
     static float threshold(float[] importance) {
         int n = importance.length;
         float[] scratch = importance.clone();
-        float median = Select.kth(scratch, 0, n, (n - 1) / 2);
-        double q1 = quantile(scratch, 0.25);
-        double q3 = quantile(scratch, 0.75);
-        return (float) (median + 1.5 * (q3 - q1));
+        float median = quantile(scratch, 0.5);
+        float q1 = quantile(scratch, 0.25);
+        float q3 = quantile(scratch, 0.75);
+        // mergekit computes the threshold in the tensor's dtype: median + 1.5 * iqr
+        return median + 1.5f * (q3 - q1);
     }
 
-    /** Linear-interpolated quantile, as {@code torch.quantile}. */
-    private static double quantile(float[] scratch, double q) {
+    /** The order statistic at {@code floor(q (n - 1))}, as mergekit's {@code approximate_quantiles} indexes it. */
+    private static float quantile(float[] scratch, double q) {
         int n = scratch.length;
-        double pos = q * (n - 1);
-        int lo = (int) Math.floor(pos);
-        double frac = pos - lo;
-        float low = Select.kth(scratch, 0, n, lo);
-        if (frac == 0 || lo + 1 >= n) {
-            return low;
-        }
-        float high = Select.kth(scratch, 0, n, lo + 1);
-        return low + frac * (high - low);
+        return Select.kth(scratch, 0, n, (int) Math.floor(q * (n - 1)));
     }
 }

@@ -68,10 +68,29 @@ public final class MergeMethods {
      * alike ({@code dare-ties -> dare_ties}); null when nothing is within about a third of its length.
      */
     public static String suggest(String unknown) {
+        return closest(unknown, BY_NAME.keySet());
+    }
+
+    /** The methods that declare a parameter {@code name} (per model or global), in registry order. */
+    public static List<String> methodsWithParameter(String name) {
+        List<String> out = new ArrayList<>();
+        for (MergeMethod m : BY_NAME.values()) {
+            if (m.modelParameters().contains(name) || m.globalParameters().contains(name)) {
+                out.add(m.name());
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The name among {@code known} closest to {@code unknown} by edit distance (case, {@code -} and {@code _}
+     * alike), or null when none is within about a third of its length.
+     */
+    public static String closest(String unknown, Collection<String> known) {
         String probe = canonical(unknown);
         String best = null;
         int bestDistance = Integer.MAX_VALUE;
-        for (String name : BY_NAME.keySet()) {
+        for (String name : known) {
             int d = editDistance(probe, name);
             if (d < bestDistance) {
                 bestDistance = d;

@@ -10,6 +10,7 @@ import dev.crucible.merge.MergeMethod;
 import dev.crucible.merge.MergeMethods;
 import dev.crucible.merge.MergeParameters;
 import dev.crucible.recipe.ModelEntry;
+import dev.crucible.recipe.NamedChatTemplates;
 import dev.crucible.recipe.ParameterValue;
 import dev.crucible.recipe.Recipe;
 import dev.crucible.recipe.Slice;
@@ -39,10 +40,18 @@ import java.util.regex.Pattern;
  * language model merges with plain LMs of the same shape; the output then takes the VLM's naming and
  * config, and its vision tower and projector are copied through.
  *
- * <p>Gradients follow mergekit: layer {@code i} of an {@code n}-layer slice sits at
- * {@code t = i/(n-1)} ({@code t = 1} for a one-layer slice); tensors before the layers (embeddings)
- * take {@code t = 0} and the first slice's sources, tensors after them (final norm, lm_head) take
- * {@code t = 1} and the last slice's sources.
+ * <p>Gradients follow mergekit's planner since v0.1.2 ({@code mergekit/plan.py}, {@code MergePlanner.plan_module}
+ * and {@code plan_slice}): layer {@code i} of an {@code n}-layer slice sits at {@code t = i/(n-1)}
+ * ({@code t = 1} for a one-layer slice); every tensor outside the layers takes {@code t = 0} — the
+ * embeddings with the first slice's sources, the final norm and lm_head with the last slice's (mergekit
+ * builds both from a {@code ConfigReader} made with {@code t=0}). Per-model parameter filters match the
+ * input tensor's own name, global ones the output name, as mergekit's {@code plan_tensor} does.
+ *
+ * <p>When every model of a {@code models:} recipe is a VLM, mergekit plans the vision tower as a module of
+ * its own (one slice over all its layers) and merges it with the same method: vision layer {@code i} of
+ * {@code n} sits at {@code t = i/(n-1)}, its embeddings, final norm and the projector at {@code t = 0}. A VLM
+ * merged with plain language models (which mergekit refuses), or a {@code slices:} recipe, keeps the vision
+ * parts of the first VLM.
  */
 public final class MergePlanner {
 
@@ -132,16 +141,28 @@ public final class MergePlanner {
         }
         for (String canonical : post) {
             out.add(planTensor(layout, outDtype, canonical, layout.languageModel.get(canonical).name(),
-                    slices.getLast(), -1, 1.0));
+                    slices.getLast(), -1, 0.0));
         }
+        boolean mergeVision = !recipe.usesSlices() && slices.getFirst().sources.stream()
+                .allMatch(s -> indexes.get(s.model).visionLanguage);
+        int visionLayers = layout.visionLayers();
         for (TensorInfo info : layout.otherSubmodules) {
-            out.add(copy(layout.model, info, info.dtype().isFloatingPoint() ? outDtype : info.dtype()));
+            if (mergeVision && info.dtype().isFloatingPoint()) {
+                String canonical = TensorName.parse(info.name()).canonical();
+                Matcher m = LAYER.matcher(canonical);
+                double t = !m.matches() ? 0.0
+                        : visionLayers > 1 ? Integer.parseInt(m.group(2)) / (double) (visionLayers - 1) : 1.0;
+                out.add(planTensor(layout, outDtype, canonical, info.name(), slices.getFirst(), -1, t));
+            } else {
+                out.add(copy(layout.model, info, info.dtype().isFloatingPoint() ? outDtype : info.dtype()));
+            }
         }
 
         Map<String, Path> folders = new LinkedHashMap<>();
         indexes.forEach((k, v) -> folders.put(k, v.dir));
         return new MergePlan(recipe, out, folders, outputConfig(layout, outLayer, outDtype), outDtype,
-                layout.dir, tokenizerSource(layout), recipe.chatTemplate());
+                layout.dir, tokenizerSource(layout), NamedChatTemplates.resolve(recipe.chatTemplate(),
+                indexes.values().stream().map(ModelIndex::dir).toList()));
     }
 
     // ---- opening and checking the models ----
@@ -299,7 +320,10 @@ public final class MergePlanner {
             } else {
                 refs.add(ref);
                 names.add(src.model);
-                perModel.add(modelParameters(outName, t, src.parameters, slice.parameters));
+                // mergekit's plan_tensor reads per-model parameters for the input weight's name (a layer's
+                // name in its own model), global ones for the output weight's name.
+                String filterName = layerOffset < 0 ? outName : info.name();
+                perModel.add(modelParameters(filterName, t, src.parameters, slice.parameters));
             }
         }
         if (shapeSource == null) {
@@ -337,6 +361,9 @@ public final class MergePlanner {
     private TensorInfo lookup(String model, String canonical, String outName) {
         ModelIndex index = indexes.get(model);
         TensorInfo info = index.languageModel.get(canonical);
+        if (info == null) {
+            info = index.visionByCanonical.get(canonical);
+        }
         if (info == null && canonical.startsWith("lm_head.") && index.folder.tieWordEmbeddings()) {
             // A model with tied embeddings stores no output head: its token embedding is the head.
             info = index.languageModel.get("model.embed_tokens." + canonical.substring("lm_head.".length()));
@@ -463,19 +490,24 @@ public final class MergePlanner {
 
     /** One model's tensors: the language model by canonical name, the other sub-modules as they are. */
     private record ModelIndex(String model, Path dir, ModelFolder folder, Map<String, TensorInfo> languageModel,
-                              List<TensorInfo> otherSubmodules, Map<String, TensorInfo> byName, int layers,
+                              List<TensorInfo> otherSubmodules, Map<String, TensorInfo> visionByCanonical,
+                              Map<String, TensorInfo> byName, int layers,
                               boolean visionLanguage, NamingScheme scheme) {
 
         static ModelIndex of(String model, Path dir, ModelFolder folder, List<TensorInfo> infos) {
             Map<String, TensorInfo> lm = new LinkedHashMap<>();
             List<TensorInfo> other = new ArrayList<>();
+            Map<String, TensorInfo> vision = new LinkedHashMap<>();
             Map<String, TensorInfo> byName = new LinkedHashMap<>();
             NamingScheme scheme = null;
             for (TensorInfo info : infos) {
                 byName.put(info.name(), info);
                 TensorName name = TensorName.parse(info.name());
                 switch (name.submodule()) {
-                    case VISION_TOWER, PROJECTOR -> other.add(info);
+                    case VISION_TOWER, PROJECTOR -> {
+                        other.add(info);
+                        vision.put(name.canonical(), info);
+                    }
                     default -> {
                         lm.put(name.canonical(), info);
                         if (scheme == null) {
@@ -484,12 +516,24 @@ public final class MergePlanner {
                     }
                 }
             }
-            return new ModelIndex(model, dir, folder, lm, other, byName, folder.numHiddenLayers(),
+            return new ModelIndex(model, dir, folder, lm, other, vision, byName, folder.numHiddenLayers(),
                     folder.isVisionLanguage(), scheme);
         }
 
         TensorInfo info(String name) {
             return byName.get(name);
+        }
+
+        /** How many layers the vision tower has (mergekit infers it as the highest layer index + 1). */
+        int visionLayers() {
+            int layers = 0;
+            for (TensorInfo info : otherSubmodules) {
+                Matcher m = LAYER.matcher(TensorName.parse(info.name()).canonical());
+                if (m.matches()) {
+                    layers = Math.max(layers, Integer.parseInt(m.group(2)) + 1);
+                }
+            }
+            return layers;
         }
     }
 }

@@ -1,13 +1,12 @@
 package dev.crucible.recipe;
 
-import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.crucible.error.CrucibleException;
 import dev.crucible.merge.MergeMethod;
 import dev.crucible.merge.MergeMethods;
 import dev.crucible.tensor.DType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -20,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.stream.Collectors;
 
 /**
  * Reads a mergekit YAML recipe into a {@link Recipe}, checking everything that can be checked without
@@ -28,7 +26,8 @@ import java.util.stream.Collectors;
  */
 public final class RecipeParser {
 
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    private static final Logger LOG = LoggerFactory.getLogger(RecipeParser.class);
+
     private static final Set<String> TOP_LEVEL_KEYS = Set.of("merge_method", "base_model", "models", "slices",
             "parameters", "dtype", "out_dtype", "tokenizer_source", "chat_template", "task_vector_base");
 
@@ -59,14 +58,7 @@ public final class RecipeParser {
     }
 
     private Recipe read(String text, Path baseDir) {
-        JsonNode root;
-        try {
-            root = YAML.readTree(text);
-        } catch (JacksonException e) {
-            throw new CrucibleException(origin + ": not valid YAML: " + oneLine(e.getOriginalMessage()) + lineOf(e));
-        } catch (IOException e) {
-            throw new CrucibleException(origin + ": cannot read recipe: " + e.getMessage(), e);
-        }
+        JsonNode root = YamlTree.read(text, origin);
         if (root == null || !root.isObject()) {
             throw new CrucibleException(origin + ": a recipe is a YAML mapping with merge_method and models or slices");
         }
@@ -113,6 +105,7 @@ public final class RecipeParser {
             throw new CrucibleException("tokenizer_source: 'union' is not supported yet; use base or a model path");
         }
         String chatTemplate = optionalString(root, "chat_template");
+        NamedChatTemplates.check(chatTemplate);
         String taskVectorBase = optionalString(root, "task_vector_base");
         if (taskVectorBase != null && baseModel == null) {
             throw new CrucibleException("task_vector_base: needs base_model too (task vectors taken against "
@@ -212,29 +205,51 @@ public final class RecipeParser {
             Map.Entry<String, JsonNode> e = it.next();
             String name = e.getKey();
             String pf = field + "." + name;
-            checkParameterName(name, pf, perModel);
-            out.put(name, value(e.getValue(), pf, true));
+            boolean reads = readsParameter(name, pf, perModel);
+            // an ignored parameter's value is still checked, as mergekit's config model checks it
+            ParameterValue value = value(e.getValue(), pf, true);
+            if (reads) {
+                out.put(name, value);
+            }
         }
         return out;
     }
 
-    private void checkParameterName(String name, String field, boolean perModel) {
+    /**
+     * Whether the method reads {@code name} where it is written. mergekit reads only the parameters a method
+     * declares ({@code MergeMethod.parameters()} for global ones, {@code tensor_parameters()} per model; see
+     * {@code mergekit/plan.py}, {@code plan_tensor}) and silently skips every other name, so recipes carry
+     * parameters of other methods (mergekit's own tests set {@code weight} on slerp models): those, and a
+     * global parameter under a model (mergekit reads globals without a model), are dropped with a one-line
+     * warning. A name no method declares is a misspelling and an error with the closest known name.
+     */
+    private boolean readsParameter(String name, String field, boolean perModel) {
         if (method.modelParameters().contains(name)) {
-            return;
+            return true;
         }
         if (method.globalParameters().contains(name)) {
             if (perModel) {
-                throw new CrucibleException(field + ": '" + name + "' is a global parameter of " + method.name()
-                        + "; set it under the top-level or slice parameters");
+                LOG.warn("{}: '{}' is a global parameter of {}; mergekit reads it only from the top-level or slice "
+                        + "parameters, so it is ignored here", field, name, method.name());
+                return false;
             }
-            return;
+            return true;
+        }
+        List<String> users = MergeMethods.methodsWithParameter(name);
+        if (!users.isEmpty()) {
+            LOG.warn("{}: {} does not use '{}' (a parameter of {}); ignored, as mergekit ignores it", field,
+                    method.name(), name, String.join(", ", users));
+            return false;
         }
         Set<String> known = new TreeSet<>(method.modelParameters());
         if (!perModel) {
             known.addAll(method.globalParameters());
         }
+        String guess = MergeMethods.closest(name, known);
         throw new CrucibleException(field + ": " + method.name() + " has no parameter '" + name + "'"
-                + (known.isEmpty() ? "; it takes none" : "; known: " + String.join(", ", known)));
+                + (guess != null ? "; did you mean '" + guess + "'?" : "")
+                + (known.isEmpty() ? "; it takes none" : (guess != null ? " (known: " : "; known: ")
+                + String.join(", ", known) + (guess != null ? ")" : "")));
     }
 
     private static ParameterValue value(JsonNode node, String field, boolean allowRules) {
@@ -336,16 +351,5 @@ public final class RecipeParser {
             throw new CrucibleException(field + ": unknown key" + (unknown.size() > 1 ? "s " : " ")
                     + String.join(", ", unknown) + "; allowed: " + String.join(", ", new TreeSet<>(allowed)));
         }
-    }
-
-    /** SnakeYAML explains on several lines with a quoted excerpt; keep only the unindented explanation. */
-    private static String oneLine(String message) {
-        String text = String.valueOf(message).lines().filter(l -> !l.isBlank() && !Character.isWhitespace(l.charAt(0)))
-                .collect(Collectors.joining("; "));
-        return text.isEmpty() ? String.valueOf(message).strip() : text;
-    }
-
-    private static String lineOf(JacksonException e) {
-        return e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")";
     }
 }

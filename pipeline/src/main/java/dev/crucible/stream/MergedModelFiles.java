@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.Set;
 
 /**
  * Everything of a merged model folder besides the weights: config.json, tokenizer files and
@@ -22,6 +23,7 @@ public final class MergedModelFiles {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private static final String GENERATION_CONFIG = "generation_config.json";
     private static final String TOKENIZER_CONFIG = "tokenizer_config.json";
+    private static final Set<String> TEMPLATE_FILES = Set.of("chat_template.jinja", "chat_template.json");
 
     private MergedModelFiles() {
     }
@@ -30,8 +32,11 @@ public final class MergedModelFiles {
     public static void write(MergePlan plan, Path dir) {
         try {
             JSON.writeValue(dir.resolve("config.json").toFile(), plan.config());
-            copyKnownFiles(plan.tokenizerSource(), dir);
-            copyKnownFiles(plan.layoutModel(), dir);
+            // transformers prefers a chat_template.jinja/.json file to tokenizer_config.json's entry: the
+            // recipe's template replaces the source's, so its template files are left behind.
+            Set<String> skip = plan.chatTemplate() != null ? TEMPLATE_FILES : Set.of();
+            copyKnownFiles(plan.tokenizerSource(), dir, skip);
+            copyKnownFiles(plan.layoutModel(), dir, skip);
             copyIfPresent(plan.tokenizerSource().resolve(GENERATION_CONFIG), dir);
             copyIfPresent(plan.layoutModel().resolve(GENERATION_CONFIG), dir);
             if (plan.chatTemplate() != null) {
@@ -47,9 +52,11 @@ public final class MergedModelFiles {
     }
 
     /** Copies tokenizer and processor files {@code from} has and {@code dir} lacks. */
-    private static void copyKnownFiles(Path from, Path dir) throws IOException {
+    private static void copyKnownFiles(Path from, Path dir, Set<String> skip) throws IOException {
         for (String name : ModelFolder.TOKENIZER_FILES) {
-            copyIfPresent(from.resolve(name), dir);
+            if (!skip.contains(name)) {
+                copyIfPresent(from.resolve(name), dir);
+            }
         }
     }
 

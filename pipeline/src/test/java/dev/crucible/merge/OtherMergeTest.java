@@ -90,7 +90,7 @@ class OtherMergeTest {
 
     @Test
     void arceeFusionThresholdIsMedianPlusOneAndHalfIqr() {
-        // sorted 1..8: lower median 4; q1 at 1.75 -> 2.75; q3 at 5.25 -> 6.25; 4 + 1.5 * 3.5 = 9.25
-        assertThat(ArceeFusionMerge.threshold(new float[] {8, 1, 7, 2, 6, 3, 5, 4})).isEqualTo(9.25f);
+        // sorted 1..8, n - 1 = 7: median at index 3 (4), q1 at floor(1.75) = 1 (2), q3 at floor(5.25) = 5 (6)
+        assertThat(ArceeFusionMerge.threshold(new float[] {8, 1, 7, 2, 6, 3, 5, 4})).isEqualTo(4 + 1.5f * (6 - 2));
     }
 }

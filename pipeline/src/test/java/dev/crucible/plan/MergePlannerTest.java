@@ -72,7 +72,7 @@ class MergePlannerTest {
     }
 
     @Test
-    void gradientsFollowLayerPositionsAndEndTensorsTakeTheEnds() {
+    void gradientsFollowLayerPositionsAndEveryTensorOutsideTheLayersTakesTheStart() {
         Map<String, PlannedTensor> t = byName(plan("""
                 merge_method: linear
                 models:
@@ -83,9 +83,62 @@ class MergePlannerTest {
             assertThat(weight(t.get("model.layers." + layer + ".mlp.up_proj.weight"), 0))
                     .isCloseTo(layer / 3.0, within(1e-12));
         }
+        // mergekit >= 0.1.2 (plan.py, plan_module): pre and post weights read parameters at t = 0.
         assertThat(weight(t.get("model.embed_tokens.weight"), 0)).isEqualTo(0.0);
-        assertThat(weight(t.get("model.norm.weight"), 0)).isEqualTo(1.0);
-        assertThat(weight(t.get("lm_head.weight"), 0)).isEqualTo(1.0);
+        assertThat(weight(t.get("model.norm.weight"), 0)).isEqualTo(0.0);
+        assertThat(weight(t.get("lm_head.weight"), 0)).isEqualTo(0.0);
+    }
+
+    @Test
+    void perModelFiltersMatchTheInputLayerNameAndGlobalOnesTheOutputName() {
+        Map<String, PlannedTensor> t = byName(plan("""
+                merge_method: ties
+                base_model: base
+                parameters:
+                  density: [{filter: layers.2., value: 0.25}, {value: 1.0}]
+                  lambda: [{filter: layers.0., value: 0.5}, {value: 1.0}]
+                slices:
+                  - sources:
+                      - {model: base, layer_range: [2, 4]}
+                      - model: expert-add
+                        layer_range: [2, 4]
+                        parameters: {weight: [{filter: layers.2., value: 0.5}, {value: 1.0}]}
+                """));
+        PlannedTensor first = t.get("model.layers.0.mlp.up_proj.weight");
+        assertThat(first.sources()).containsExactly(new SourceRef("expert-add", "model.layers.2.mlp.up_proj.weight"));
+        assertThat(weight(first, 0)).isEqualTo(0.5);
+        assertThat(first.params().model(0, "density", -1)).isEqualTo(0.25);
+        assertThat(first.params().global("lambda", -1)).isEqualTo(0.5);
+        PlannedTensor second = t.get("model.layers.1.mlp.up_proj.weight");
+        assertThat(weight(second, 0)).isEqualTo(1.0);
+        assertThat(second.params().model(0, "density", -1)).isEqualTo(1.0);
+        assertThat(second.params().global("lambda", -1)).isEqualTo(1.0);
+    }
+
+    @Test
+    void twoVlmsMergeTheirVisionTowersWithLayerPositionsAndTheProjectorAtTheStart(@TempDir Path dir)
+            throws Exception {
+        Path other = Files.createDirectories(dir.resolve("vlm2"));
+        try (var files = Files.list(Zoo.model("vlm"))) {
+            for (Path f : files.toList()) {
+                Files.copy(f, other.resolve(f.getFileName()));
+            }
+        }
+        Map<String, PlannedTensor> t = byName(MergePlanner.plan(RecipeParser.parse("""
+                merge_method: linear
+                models:
+                  - {model: %s, parameters: {weight: [0.0, 1.0]}}
+                  - {model: vlm2, parameters: {weight: 1.0}}
+                """.formatted(Zoo.model("vlm")), dir)));
+        PlannedTensor layer1 = t.get("vision_tower.vision_model.encoder.layers.1.mlp.fc1.weight");
+        assertThat(layer1.method()).isEqualTo("linear");
+        assertThat(layer1.sources()).extracting(SourceRef::model).containsExactly(Zoo.model("vlm").toString(), "vlm2");
+        // the zoo's CLIP tower has two layers: layer 0 at t = 0, layer 1 at t = 1
+        assertThat(weight(layer1, 0)).isEqualTo(1.0);
+        assertThat(weight(t.get("vision_tower.vision_model.encoder.layers.0.mlp.fc1.weight"), 0)).isEqualTo(0.0);
+        assertThat(weight(t.get("multi_modal_projector.linear_2.weight"), 0)).isEqualTo(0.0);
+        assertThat(weight(t.get("vision_tower.vision_model.post_layernorm.weight"), 0)).isEqualTo(0.0);
+        assertThat(t.get("multi_modal_projector.linear_2.weight").method()).isEqualTo("linear");
     }
 
     @Test

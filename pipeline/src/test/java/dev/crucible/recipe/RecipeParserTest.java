@@ -46,7 +46,7 @@ class RecipeParserTest {
                 dtype: float32
                 out_dtype: bfloat16
                 tokenizer_source: base
-                chat_template: "{{ messages }}"
+                chat_template: "{{ messages[0].content }}"
                 """);
         assertThat(r.mergeMethod()).isEqualTo("ties");
         assertThat(r.baseModel()).isEqualTo("../zoo/base");
@@ -54,7 +54,7 @@ class RecipeParserTest {
         assertThat(r.dtype()).isEqualTo(DType.F32);
         assertThat(r.outDtype()).isEqualTo(DType.BF16);
         assertThat(r.tokenizerSource()).isEqualTo("base");
-        assertThat(r.chatTemplate()).isEqualTo("{{ messages }}");
+        assertThat(r.chatTemplate()).isEqualTo("{{ messages[0].content }}");
         assertThat(r.parameters()).containsEntry("normalize", new ParameterValue.Scalar(false))
                 .containsEntry("lambda", ParameterValue.Scalar.of(0.9));
         assertThat(r.models()).hasSize(2);
@@ -177,15 +177,55 @@ class RecipeParserTest {
         assertThatThrownBy(() -> parse("merge_method: ties\nbase_model: b\nmodels:\n  - model: a\n"
                 + "    parameters: {weight: 1, densty: 0.5}\n"))
                 .isInstanceOf(CrucibleException.class)
-                .hasMessageStartingWith("models[0].parameters.densty: ties has no parameter 'densty'; known: ")
-                .hasMessageContaining("density");
+                .hasMessage("models[0].parameters.densty: ties has no parameter 'densty'; did you mean 'density'? "
+                        + "(known: density, weight)");
+        assertThatThrownBy(() -> parse("merge_method: slerp\nbase_model: b\nmodels: [{model: a}, {model: b}]\n"
+                + "parameters: {tt: 0.5, zzzzzz: 1}\n"))
+                .isInstanceOf(CrucibleException.class)
+                .hasMessageStartingWith("parameters.tt: slerp has no parameter 'tt'; did you mean 't'?");
+        assertThatThrownBy(() -> parse("merge_method: slerp\nbase_model: b\nmodels: [{model: a}, {model: b}]\n"
+                + "parameters: {t: 0.5, zzzzzz: 1}\n"))
+                .isInstanceOf(CrucibleException.class)
+                .hasMessage("parameters.zzzzzz: slerp has no parameter 'zzzzzz'; known: t");
     }
 
     @Test
-    void globalParameterUnderAModelIsRefused() {
-        fails("merge_method: ties\nbase_model: b\nmodels:\n  - model: a\n    parameters: {weight: 1, normalize: true}\n",
-                "models[0].parameters.normalize: 'normalize' is a global parameter of ties;"
-                        + " set it under the top-level or slice parameters");
+    void parametersOfOtherMethodsAreIgnoredWithAOneLineWarning() {
+        try (LogCapture log = LogCapture.of(RecipeParser.class)) {
+            // mergekit's tests/test_basic_merges.py sets weight on every slerp model; mergekit ignores it.
+            Recipe r = parse("""
+                    merge_method: slerp
+                    base_model: a
+                    models:
+                      - {model: a, parameters: {weight: 0.5}}
+                      - {model: b, parameters: {weight: 0.5, density: 0.3}}
+                    parameters: {t: 0.35}
+                    """);
+            assertThat(r.models()).allSatisfy(m -> assertThat(m.parameters()).isEmpty());
+            assertThat(r.parameters()).containsOnlyKeys("t");
+            // which methods are listed grows with the registry: check the start and the end of each line
+            List<String> lines = log.lines();
+            assertThat(lines).hasSize(3);
+            assertThat(lines.get(0)).startsWith("models[0].parameters.weight: slerp does not use 'weight' "
+                    + "(a parameter of linear, nuslerp, multislerp, task_arithmetic, ties, ");
+            assertThat(lines.get(1)).startsWith("models[1].parameters.weight: slerp does not use 'weight' ");
+            assertThat(lines.get(2)).startsWith("models[1].parameters.density: slerp does not use 'density' "
+                    + "(a parameter of task_arithmetic, ties, ");
+            assertThat(lines).allSatisfy(l -> assertThat(l).endsWith("); ignored, as mergekit ignores it")
+                    .doesNotContain("\n"));
+        }
+    }
+
+    @Test
+    void globalParameterUnderAModelIsIgnoredWithAWarningAsMergekitReadsGlobalsWithoutAModel() {
+        try (LogCapture log = LogCapture.of(RecipeParser.class)) {
+            Recipe r = parse("merge_method: ties\nbase_model: b\nmodels:\n  - model: a\n"
+                    + "    parameters: {weight: 1, normalize: true}\n");
+            assertThat(r.models().getFirst().parameters()).containsOnlyKeys("weight");
+            assertThat(log.lines()).containsExactly("models[0].parameters.normalize: 'normalize' is a global "
+                    + "parameter of ties; mergekit reads it only from the top-level or slice parameters, so it is "
+                    + "ignored here");
+        }
     }
 
     @Test
@@ -223,6 +263,55 @@ class RecipeParserTest {
                 .isInstanceOf(CrucibleException.class)
                 .hasMessageStartingWith("recipe: not valid YAML: ")
                 .hasMessageNotContaining("\n");
+    }
+
+    @Test
+    void anchorsAliasesAndMergeKeysResolveAsPyYamlReadsThem() {
+        Recipe r = parse("""
+                base_model: &b ../zoo/base
+                merge_method: ties
+                defaults: &d {weight: 1.0, density: 0.5}
+                models:
+                  - model: ../zoo/expert-add
+                    parameters: *d
+                  - model: ../zoo/expert-rev
+                    parameters: {<<: *d, density: 0.7}
+                  - model: *b
+                """.replace("defaults: &d", "parameters: &d"));
+        assertThat(r.baseModel()).isEqualTo("../zoo/base");
+        assertThat(r.models().get(2).model()).isEqualTo("../zoo/base");
+        assertThat(r.models().get(0).parameters()).containsEntry("density", ParameterValue.Scalar.of(0.5))
+                .containsEntry("weight", ParameterValue.Scalar.of(1.0));
+        assertThat(r.models().get(1).parameters()).containsEntry("density", ParameterValue.Scalar.of(0.7))
+                .containsEntry("weight", ParameterValue.Scalar.of(1.0));
+        assertThat(r.parameters()).containsEntry("density", ParameterValue.Scalar.of(0.5));
+    }
+
+    @Test
+    void aliasExpansionBombIsRefusedInOneLine() {
+        StringBuilder yaml = new StringBuilder("merge_method: linear\nmodels: [{model: a}]\nl0: &l0 [x, x, x, x, x, x, x, x, x]\n");
+        for (int level = 1; level <= 9; level++) {
+            String prev = "*l" + (level - 1);
+            yaml.append("l").append(level).append(": &l").append(level).append(" [")
+                    .append(String.join(", ", java.util.Collections.nCopies(9, prev))).append("]\n");
+        }
+        assertThatThrownBy(() -> parse(yaml.toString())).isInstanceOf(CrucibleException.class)
+                .hasMessageStartingWith("recipe: YAML aliases expand too far (more than 100000 values")
+                .hasMessageNotContaining("\n");
+    }
+
+    @Test
+    void tooManyCollectionAliasesAreRefusedInOneLine() {
+        String yaml = "merge_method: linear\nmodels: [{model: a}]\nx: &x [1]\ny: ["
+                + String.join(", ", java.util.Collections.nCopies(101, "*x")) + "]\n";
+        assertThatThrownBy(() -> parse(yaml)).isInstanceOf(CrucibleException.class)
+                .hasMessageStartingWith("recipe: YAML aliases expand too far");
+    }
+
+    @Test
+    void recursiveAliasIsRefused() {
+        fails("merge_method: linear\nmodels: &m [{model: a}, *m]\n",
+                "recipe: an alias refers to a mapping or list that contains it; a recipe cannot be recursive");
     }
 
     @Test
