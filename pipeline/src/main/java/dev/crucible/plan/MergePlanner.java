@@ -47,7 +47,6 @@ import java.util.regex.Pattern;
 public final class MergePlanner {
 
     private static final Pattern LAYER = Pattern.compile("^(.*?\\.(?:layers|h|blocks|layer)\\.)(\\d+)(\\..*)$");
-    private static final Pattern HUB_ID = Pattern.compile("^[A-Za-z0-9][\\w.-]*/[\\w.-]+$");
     private static final String PASSTHROUGH = "passthrough";
 
     private final Recipe recipe;
@@ -152,10 +151,7 @@ public final class MergePlanner {
             String model = e.getKey();
             Path dir = recipe.resolve(model);
             if (!Files.isDirectory(dir)) {
-                if (!Path.of(model).isAbsolute() && HUB_ID.matcher(model).matches() && !model.startsWith(".")) {
-                    throw new CrucibleException(e.getValue() + ": '" + model + "' is not a local folder (looked for "
-                            + dir + "); Crucible works offline: download the model and give its folder");
-                }
+                HubReference.refuseIfHubReference(e.getValue(), model, dir);
                 throw new CrucibleException(e.getValue() + ": model folder not found: " + dir);
             }
             indexes.put(model, ModelIndex.of(model, dir, opened.folder(dir), opened.checkpoint(dir).infos()));
