@@ -22,6 +22,9 @@ public final class MergedModelFiles {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private static final String GENERATION_CONFIG = "generation_config.json";
     private static final String TOKENIZER_CONFIG = "tokenizer_config.json";
+    /** Slow-tokenizer vocabularies: they lack the tokens a rewritten tokenizer.json adds. */
+    private static final java.util.Set<String> STALE_WHEN_REWRITTEN = java.util.Set.of(
+            "tokenizer.model", "vocab.json", "merges.txt", "added_tokens.json");
 
     private MergedModelFiles() {
     }
@@ -30,8 +33,12 @@ public final class MergedModelFiles {
     public static void write(MergePlan plan, Path dir) {
         try {
             JSON.writeValue(dir.resolve("config.json").toFile(), plan.config());
-            copyKnownFiles(plan.tokenizerSource(), dir);
-            copyKnownFiles(plan.layoutModel(), dir);
+            boolean rewritten = plan.vocabulary() != null && plan.vocabulary().rewritten();
+            if (rewritten) {
+                plan.vocabulary().writeTo(dir);
+            }
+            copyKnownFiles(plan.tokenizerSource(), dir, rewritten);
+            copyKnownFiles(plan.layoutModel(), dir, rewritten);
             copyIfPresent(plan.tokenizerSource().resolve(GENERATION_CONFIG), dir);
             copyIfPresent(plan.layoutModel().resolve(GENERATION_CONFIG), dir);
             if (plan.chatTemplate() != null) {
@@ -46,10 +53,15 @@ public final class MergedModelFiles {
         }
     }
 
-    /** Copies tokenizer and processor files {@code from} has and {@code dir} lacks. */
-    private static void copyKnownFiles(Path from, Path dir) throws IOException {
+    /**
+     * Copies tokenizer and processor files {@code from} has and {@code dir} lacks; when the tokenizer was
+     * rewritten, not the older vocabulary files that would contradict its tokenizer.json.
+     */
+    private static void copyKnownFiles(Path from, Path dir, boolean tokenizerRewritten) throws IOException {
         for (String name : ModelFolder.TOKENIZER_FILES) {
-            copyIfPresent(from.resolve(name), dir);
+            if (!(tokenizerRewritten && STALE_WHEN_REWRITTEN.contains(name))) {
+                copyIfPresent(from.resolve(name), dir);
+            }
         }
     }
 
