@@ -104,13 +104,13 @@ class RamMergeTest {
     @Test
     void bothMethodsMatchTheTranscriptionOnArraysAndStreamed() {
         Random rnd = new Random(7);
-        int n = 300_000;
+        int n = 70_000;
         float[] base = new float[n];
         for (int j = 0; j < n; j++) {
             base[j] = (float) rnd.nextGaussian() * 0.05f;
         }
         List<float[]> xs = models(base, rnd);
-        long[] shape = {600, 500};
+        long[] shape = {140, 500};
         for (String method : List.of("ram", "ramplus_tl")) {
             boolean plus = method.equals("ramplus_tl");
             Map<String, Object> global = plus ? Map.of("r", 0.5, "alpha", 0.7, "epsilon", 1e-5) : Map.of();
