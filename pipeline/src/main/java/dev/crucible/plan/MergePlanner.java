@@ -501,8 +501,8 @@ public final class MergePlanner {
         }
         if (vocabulary != null) {
             // mergekit's _update_config_vocab: the vocabulary size, padded to pad_to_multiple_of.
-            (text instanceof ObjectNode textConfig && textConfig.has("vocab_size") ? textConfig : config)
-                    .put("vocab_size", vocabulary.rows());
+            // A vision-language model's vocabulary is its language model's (text_config.vocab_size).
+            (text instanceof ObjectNode textConfig ? textConfig : config).put("vocab_size", vocabulary.rows());
         }
         config.put("torch_dtype", torchDtype);
         return config;

@@ -166,6 +166,22 @@ class UnionVocabularyMergeTest {
     }
 
     @Test
+    void aVisionLanguageMergeSetsItsLanguageModelsVocabSize() {
+        String vlm = Zoo.model("vlm").toAbsolutePath().toString();
+        MergePlan plan = plan("""
+                merge_method: linear
+                models:
+                  - {model: %s, parameters: {weight: 1.0}}
+                  - {model: chatml, parameters: {weight: 1.0}}
+                tokenizer_source: union
+                """.formatted(vlm));
+        assertThat(plan.config().at("/text_config/vocab_size").intValue()).isEqualTo(66);
+        assertThat(plan.config().has("vocab_size")).isFalse();
+        assertThat(plan.tensors().stream().filter(t -> t.output().name().equals("language_model.model.embed_tokens.weight"))
+                .findFirst().orElseThrow().output().shape()).containsExactly(66, 128);
+    }
+
+    @Test
     void tokenSourcesThatCannotGiveARowAreNamed() {
         String head = """
                 merge_method: linear
