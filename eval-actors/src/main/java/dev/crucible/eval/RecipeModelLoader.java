@@ -68,8 +68,7 @@ public final class RecipeModelLoader implements ModelLoader, AutoCloseable {
             case ModelRef.InMemory memory -> memory.supplier().get();
             case ModelRef.Recipe recipe -> {
                 Merged merged = merged(recipe);
-                yield LanguageModels.load(merged.plan().config(), merged.plan().tokenizerSource(), merged.weights(),
-                        recipe.name());
+                yield MergedModelLoading.load(merged.plan(), merged.weights(), recipe.name());
             }
         };
     }

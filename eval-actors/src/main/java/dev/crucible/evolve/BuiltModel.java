@@ -2,7 +2,7 @@ package dev.crucible.evolve;
 
 import dev.crucible.eval.ModelRef;
 import dev.crucible.plan.MergePlan;
-import dev.crucible.runtime.LanguageModels;
+import dev.crucible.eval.MergedModelLoading;
 import dev.crucible.stream.InMemoryWeights;
 
 /** A merge held in memory: its plan (config, tokenizer source) and its weights. */
@@ -10,6 +10,6 @@ public record BuiltModel(MergePlan plan, InMemoryWeights weights) {
 
     /** A reference evaluators load by building their own copy of the model from these weights. */
     public ModelRef ref(String id) {
-        return new ModelRef.InMemory(id, () -> LanguageModels.load(plan.config(), plan.tokenizerSource(), weights, id));
+        return new ModelRef.InMemory(id, () -> MergedModelLoading.load(plan, weights, id));
     }
 }

@@ -33,6 +33,7 @@ public final class MergeMethods {
         all.add(new ModelStockMerge());
         all.add(new SceMerge());
         all.add(new ArceeFusionMerge());
+        all.addAll(RamMerge.all());
         all.add(new PassthroughMerge());
         Map<String, MergeMethod> map = new LinkedHashMap<>();
         for (MergeMethod m : all) {

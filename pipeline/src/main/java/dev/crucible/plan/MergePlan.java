@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.crucible.recipe.Recipe;
 import dev.crucible.tensor.DType;
 import dev.crucible.tensor.TensorInfo;
+import dev.crucible.tokenizer.OutputVocabulary;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -20,9 +21,18 @@ import java.util.Map;
  * @param layoutModel     the model whose naming, config and extra files (processor files) the output takes
  * @param tokenizerSource the folder tokenizer files and generation_config.json are copied from
  * @param chatTemplate    a chat template to store in tokenizer_config.json, or null
+ * @param vocabulary      the output vocabulary when the recipe sets a tokenizer (its files are written, not
+ *                        copied, when {@link OutputVocabulary#rewritten()}), else null
  */
 public record MergePlan(Recipe recipe, List<PlannedTensor> tensors, Map<String, Path> models, JsonNode config,
-                        DType outDtype, Path layoutModel, Path tokenizerSource, String chatTemplate) {
+                        DType outDtype, Path layoutModel, Path tokenizerSource, String chatTemplate,
+                        OutputVocabulary vocabulary) {
+
+    /** A plan whose tokenizer files are copied from {@code tokenizerSource}. */
+    public MergePlan(Recipe recipe, List<PlannedTensor> tensors, Map<String, Path> models, JsonNode config,
+                     DType outDtype, Path layoutModel, Path tokenizerSource, String chatTemplate) {
+        this(recipe, tensors, models, config, outDtype, layoutModel, tokenizerSource, chatTemplate, null);
+    }
 
     public MergePlan {
         tensors = List.copyOf(tensors);

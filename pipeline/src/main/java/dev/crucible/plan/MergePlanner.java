@@ -9,14 +9,18 @@ import dev.crucible.error.CrucibleException;
 import dev.crucible.merge.MergeMethod;
 import dev.crucible.merge.MergeMethods;
 import dev.crucible.merge.MergeParameters;
+import dev.crucible.recipe.EmbeddingSource;
 import dev.crucible.recipe.ModelEntry;
 import dev.crucible.recipe.NamedChatTemplates;
 import dev.crucible.recipe.ParameterValue;
 import dev.crucible.recipe.Recipe;
 import dev.crucible.recipe.Slice;
 import dev.crucible.recipe.SliceSource;
+import dev.crucible.recipe.TokenizerSettings;
 import dev.crucible.tensor.DType;
 import dev.crucible.tensor.TensorInfo;
+import dev.crucible.tokenizer.EmbeddingPermutation;
+import dev.crucible.tokenizer.OutputVocabulary;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -56,7 +60,6 @@ import java.util.regex.Pattern;
 public final class MergePlanner {
 
     private static final Pattern LAYER = Pattern.compile("^(.*?\\.(?:layers|h|blocks|layer)\\.)(\\d+)(\\..*)$");
-    private static final Pattern HUB_ID = Pattern.compile("^[A-Za-z0-9][\\w.-]*/[\\w.-]+$");
     private static final String PASSTHROUGH = "passthrough";
 
     private final Recipe recipe;
@@ -73,6 +76,8 @@ public final class MergePlanner {
     private final boolean baseIsOrdinarySource;
     /** The base merged task vectors are added to when it differs from {@link #deltaBase}. */
     private final String rebaseTarget;
+    /** The output vocabulary when the recipe sets a tokenizer, else null. */
+    private OutputVocabulary vocabulary;
 
     private MergePlanner(Recipe recipe, OpenedModels opened) {
         this.recipe = recipe;
@@ -100,6 +105,7 @@ public final class MergePlanner {
         openAll();
         List<PlanSlice> slices = normalise();
         ModelIndex layout = layoutModel(slices);
+        vocabulary = outputVocabulary();
         DType outDtype = outputDtype(slices);
 
         List<String> pre = new ArrayList<>();
@@ -161,8 +167,9 @@ public final class MergePlanner {
         Map<String, Path> folders = new LinkedHashMap<>();
         indexes.forEach((k, v) -> folders.put(k, v.dir));
         return new MergePlan(recipe, out, folders, outputConfig(layout, outLayer, outDtype), outDtype,
-                layout.dir, tokenizerSource(layout), NamedChatTemplates.resolve(recipe.chatTemplate(),
-                indexes.values().stream().map(ModelIndex::dir).toList()));
+                layout.dir, vocabulary != null ? vocabulary.sourceDir() : tokenizerSource(layout),
+                NamedChatTemplates.resolve(recipe.chatTemplate(), indexes.values().stream().map(ModelIndex::dir).toList()),
+                vocabulary);
     }
 
     // ---- opening and checking the models ----
@@ -173,10 +180,7 @@ public final class MergePlanner {
             String model = e.getKey();
             Path dir = recipe.resolve(model);
             if (!Files.isDirectory(dir)) {
-                if (!Path.of(model).isAbsolute() && HUB_ID.matcher(model).matches() && !model.startsWith(".")) {
-                    throw new CrucibleException(e.getValue() + ": '" + model + "' is not a local folder (looked for "
-                            + dir + "); Crucible works offline: download the model and give its folder");
-                }
+                HubReference.refuseIfHubReference(e.getValue(), model, dir);
                 throw new CrucibleException(e.getValue() + ": model folder not found: " + dir);
             }
             indexes.put(model, ModelIndex.of(model, dir, opened.folder(dir), opened.checkpoint(dir).infos()));
@@ -304,17 +308,22 @@ public final class MergePlanner {
         List<Map<String, Object>> perModel = new ArrayList<>();
         List<String> names = new ArrayList<>();
         List<TensorInfo> infos = new ArrayList<>();
+        Map<String, Long> tensorRows = new LinkedHashMap<>();
         for (PlanSource src : slice.sources) {
             String inCanonical = layerOffset < 0 ? canonical : withLayer(canonical, src.start + layerOffset);
             TensorInfo info = lookup(src.model, inCanonical, outName);
             infos.add(info);
+            tensorRows.put(src.model, info.shape().length > 0 ? info.shape()[0] : 0L);
             SourceRef ref = new SourceRef(src.model, info.name());
             if (src.model.equals(deltaBase) && !baseIsOrdinarySource) {
                 base = ref;
                 shapeSource = info;
                 if (rebaseTarget != null) {
                     TensorInfo target = lookup(rebaseTarget, inCanonical, outName);
-                    checkShape(outName, deltaBase, info, rebaseTarget, target);
+                    if (!(vocabulary != null && TensorName.parse(canonical).isEmbedding())) {
+                        checkShape(outName, deltaBase, info, rebaseTarget, target);
+                    }
+                    tensorRows.put(rebaseTarget, target.shape().length > 0 ? target.shape()[0] : 0L);
                     rebase = new SourceRef(rebaseTarget, target.name());
                 }
             } else {
@@ -348,8 +357,27 @@ public final class MergePlanner {
         }
         MergeParameters params = new MergeParameters(globalParameters(outName, t, slice.parameters), perModel, names);
         validate(params, outName);
-        TensorInfo output = new TensorInfo(outName, outDtype, shapeSource.shape());
-        return new PlannedTensor(output, refs, base, params, method.name(), rebase);
+        long[] outShape = shapeSource.shape();
+        EmbeddingPermutation embeddings = null;
+        if (vocabulary != null && embedding && outShape.length == 2) {
+            List<String> merged = new ArrayList<>();
+            if (base != null) {
+                merged.add(base.model());
+            }
+            refs.forEach(r -> {
+                if (!merged.contains(r.model())) {
+                    merged.add(r.model());
+                }
+            });
+            String defaultsBase = merged.contains(recipe.baseModel()) ? recipe.baseModel()
+                    : deltaBase != null && merged.contains(deltaBase) ? deltaBase : null;
+            embeddings = new EmbeddingPermutation(outName, vocabulary, merged, defaultsBase,
+                    recipe.tokenizerSettings().tokens(), tensorRows,
+                    rebase != null ? List.of(rebase.model()) : List.of());
+            outShape = new long[] {embeddings.rows(), outShape[1]};
+        }
+        TensorInfo output = new TensorInfo(outName, outDtype, outShape);
+        return new PlannedTensor(output, refs, base, params, method.name(), rebase, embeddings);
     }
 
     private static PlannedTensor copy(String model, TensorInfo info, DType dtype) {
@@ -428,6 +456,58 @@ public final class MergePlanner {
 
     // ---- output config and side files ----
 
+    /** mergekit's build_tokenizer, when the recipe sets tokenizer_source or a tokenizer: block. */
+    private OutputVocabulary outputVocabulary() {
+        TokenizerSettings settings = recipe.tokenizerSettings();
+        if (settings == null) {
+            return null;
+        }
+        String field = recipe.tokenizer() != null ? "tokenizer.source" : "tokenizer_source";
+        List<OutputVocabulary.Model> models = new ArrayList<>();
+        for (ModelIndex idx : indexes.values()) {
+            models.add(new OutputVocabulary.Model(idx.model, idx.dir, vocabSize(idx)));
+        }
+        String baseName = recipe.baseModel() != null ? recipe.baseModel() : recipe.referencedModels().getFirst();
+        OutputVocabulary.Model base = models.stream().filter(m -> m.name().equals(baseName)).findFirst().orElseThrow();
+        Path sourceDir = null;
+        String source = settings.source();
+        if (!source.equals(TokenizerSettings.UNION) && !source.equals(TokenizerSettings.BASE)) {
+            ModelIndex known = indexes.get(source);
+            sourceDir = known != null ? known.dir : recipe.resolve(source);
+            if (!Files.isDirectory(sourceDir)) {
+                HubReference.refuseIfHubReference(field, source, sourceDir);
+                throw new CrucibleException(field + ": folder not found: " + sourceDir);
+            }
+        }
+        for (String token : settings.tokens().keySet()) {
+            String where = "tokenizer.tokens." + token + ".source";
+            switch (settings.tokens().get(token).source()) {
+                case EmbeddingSource.FromModel f -> requireReferenced(where, f.model());
+                case EmbeddingSource.ModelToken m -> requireReferenced(where + ".model", m.model());
+                case EmbeddingSource.Zero z -> {
+                }
+            }
+        }
+        return OutputVocabulary.build(settings, base, models, sourceDir, field);
+    }
+
+    private void requireReferenced(String field, String model) {
+        if (!indexes.containsKey(model)) {
+            throw new CrucibleException(field + ": '" + model + "' is not one of the recipe's models ("
+                    + String.join(", ", indexes.keySet()) + "); name it as the recipe does");
+        }
+    }
+
+    /** The model's embedding rows as its config declares them, else its embedding tensor's rows. */
+    private static int vocabSize(ModelIndex idx) {
+        int fromConfig = OutputVocabulary.configVocabSize(idx.folder.config());
+        if (fromConfig > 0) {
+            return fromConfig;
+        }
+        TensorInfo embed = idx.languageModel.get("model.embed_tokens.weight");
+        return embed != null && embed.shape().length == 2 ? Math.toIntExact(embed.shape()[0]) : Integer.MAX_VALUE;
+    }
+
     private JsonNode outputConfig(ModelIndex layout, int layers, DType outDtype) {
         ObjectNode config = layout.folder.config().deepCopy();
         String torchDtype = switch (outDtype) {
@@ -446,31 +526,21 @@ public final class MergePlanner {
         } else {
             config.put("num_hidden_layers", layers);
         }
+        if (vocabulary != null) {
+            // mergekit's _update_config_vocab: the vocabulary size, padded to pad_to_multiple_of.
+            // A vision-language model's vocabulary is its language model's (text_config.vocab_size).
+            (text instanceof ObjectNode textConfig ? textConfig : config).put("vocab_size", vocabulary.rows());
+        }
         config.put("torch_dtype", torchDtype);
         return config;
     }
 
+    /** Without a tokenizer setting, the tokenizer files come from the VLM, else the base, else the layout model. */
     private Path tokenizerSource(ModelIndex layout) {
-        String source = recipe.tokenizerSource();
-        if (source == null) {
-            if (layout.visionLanguage) {
-                return layout.dir;
-            }
-            return recipe.baseModel() != null ? indexes.get(recipe.baseModel()).dir : layout.dir;
+        if (layout.visionLanguage) {
+            return layout.dir;
         }
-        if (source.equals("base")) {
-            if (recipe.baseModel() == null) {
-                throw new CrucibleException("tokenizer_source: 'base' but the recipe has no base_model; "
-                        + "name a model folder instead");
-            }
-            return indexes.get(recipe.baseModel()).dir;
-        }
-        ModelIndex known = indexes.get(source);
-        Path dir = known != null ? known.dir : recipe.resolve(source);
-        if (!Files.isDirectory(dir)) {
-            throw new CrucibleException("tokenizer_source: folder not found: " + dir);
-        }
-        return dir;
+        return recipe.baseModel() != null ? indexes.get(recipe.baseModel()).dir : layout.dir;
     }
 
     private static String withLayer(String canonical, int layer) {

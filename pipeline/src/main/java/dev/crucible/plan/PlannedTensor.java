@@ -2,6 +2,7 @@ package dev.crucible.plan;
 
 import dev.crucible.merge.MergeParameters;
 import dev.crucible.tensor.TensorInfo;
+import dev.crucible.tokenizer.EmbeddingPermutation;
 
 import java.util.List;
 
@@ -15,12 +16,20 @@ import java.util.List;
  * @param method     merge method name ({@code passthrough} for tensors copied from one model)
  * @param rebaseOnto when task vectors were taken against {@code base} but belong on another base
  *                   (re-merge onto a newer release), that base's tensor; otherwise null
+ * @param embeddings for a token embedding or output head when the recipe sets a tokenizer: how every input's rows
+ *                   are laid out in the output vocabulary before merging; otherwise null
  */
 public record PlannedTensor(TensorInfo output, List<SourceRef> sources, SourceRef base, MergeParameters params,
-                            String method, SourceRef rebaseOnto) {
+                            String method, SourceRef rebaseOnto, EmbeddingPermutation embeddings) {
 
     public PlannedTensor {
         sources = List.copyOf(sources);
+    }
+
+    /** A tensor whose inputs merge with the rows they have. */
+    public PlannedTensor(TensorInfo output, List<SourceRef> sources, SourceRef base, MergeParameters params,
+                         String method, SourceRef rebaseOnto) {
+        this(output, sources, base, params, method, rebaseOnto, null);
     }
 
     /** Whether the tensor holds integers or flags, copied byte for byte from its single source. */

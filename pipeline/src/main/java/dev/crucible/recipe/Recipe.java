@@ -28,6 +28,7 @@ import java.util.Set;
  * @param taskVectorBase Crucible extension: the model task vectors are taken against when it differs from
  *                       {@code base_model} (re-merging onto a newer base), or null
  * @param baseDir        the folder relative model paths are resolved against
+ * @param tokenizer      the {@code tokenizer:} block, or null (never set together with {@code tokenizerSource})
  */
 public record Recipe(
         String mergeMethod,
@@ -40,7 +41,16 @@ public record Recipe(
         String tokenizerSource,
         String chatTemplate,
         String taskVectorBase,
-        Path baseDir) {
+        Path baseDir,
+        TokenizerSettings tokenizer) {
+
+    /** A recipe without a {@code tokenizer:} block. */
+    public Recipe(String mergeMethod, String baseModel, List<ModelEntry> models, List<Slice> slices,
+                  Map<String, ParameterValue> parameters, DType dtype, DType outDtype, String tokenizerSource,
+                  String chatTemplate, String taskVectorBase, Path baseDir) {
+        this(mergeMethod, baseModel, models, slices, parameters, dtype, outDtype, tokenizerSource, chatTemplate,
+                taskVectorBase, baseDir, null);
+    }
 
     public Recipe {
         models = List.copyOf(models);
@@ -57,6 +67,17 @@ public record Recipe(
     /** The folder a model string names: absolute as is, relative to the recipe's folder otherwise. */
     public Path resolve(String model) {
         return baseDir.resolve(model).normalize();
+    }
+
+    /**
+     * The output vocabulary the recipe asks for: its {@code tokenizer:} block, else its {@code tokenizer_source},
+     * else null (the embeddings merge as they are and the tokenizer files are copied from the base).
+     */
+    public TokenizerSettings tokenizerSettings() {
+        if (tokenizer != null) {
+            return tokenizer;
+        }
+        return tokenizerSource == null ? null : TokenizerSettings.ofSource(tokenizerSource);
     }
 
     /** Optional view of the base model. */
@@ -81,24 +102,24 @@ public record Recipe(
     /** A copy with other top-level parameters (evolution rewrites them per candidate). */
     public Recipe withParameters(Map<String, ParameterValue> newParameters) {
         return new Recipe(mergeMethod, baseModel, models, slices, newParameters, dtype, outDtype,
-                tokenizerSource, chatTemplate, taskVectorBase, baseDir);
+                tokenizerSource, chatTemplate, taskVectorBase, baseDir, tokenizer);
     }
 
     /** A copy with another {@code models:} list. */
     public Recipe withModels(List<ModelEntry> newModels) {
         return new Recipe(mergeMethod, baseModel, newModels, List.of(), parameters, dtype, outDtype,
-                tokenizerSource, chatTemplate, taskVectorBase, baseDir);
+                tokenizerSource, chatTemplate, taskVectorBase, baseDir, tokenizer);
     }
 
     /** A copy with another {@code slices:} list. */
     public Recipe withSlices(List<Slice> newSlices) {
         return new Recipe(mergeMethod, baseModel, List.of(), newSlices, parameters, dtype, outDtype,
-                tokenizerSource, chatTemplate, taskVectorBase, baseDir);
+                tokenizerSource, chatTemplate, taskVectorBase, baseDir, tokenizer);
     }
 
     /** A copy merging onto another base model (re-merge when a new base is released). */
     public Recipe withBaseModel(String newBase, String newTaskVectorBase) {
         return new Recipe(mergeMethod, newBase, models, slices, parameters, dtype, outDtype,
-                tokenizerSource, chatTemplate, newTaskVectorBase, baseDir);
+                tokenizerSource, chatTemplate, newTaskVectorBase, baseDir, tokenizer);
     }
 }

@@ -29,7 +29,7 @@ public final class RecipeParser {
     private static final Logger LOG = LoggerFactory.getLogger(RecipeParser.class);
 
     private static final Set<String> TOP_LEVEL_KEYS = Set.of("merge_method", "base_model", "models", "slices",
-            "parameters", "dtype", "out_dtype", "tokenizer_source", "chat_template", "task_vector_base");
+            "parameters", "dtype", "out_dtype", "tokenizer_source", "tokenizer", "chat_template", "task_vector_base");
 
     private final String origin;
     private MergeMethod method;
@@ -101,8 +101,13 @@ public final class RecipeParser {
         DType dtype = dtype(root, "dtype");
         DType outDtype = dtype(root, "out_dtype");
         String tokenizerSource = optionalString(root, "tokenizer_source");
-        if ("union".equals(tokenizerSource)) {
-            throw new CrucibleException("tokenizer_source: 'union' is not supported yet; use base or a model path");
+        TokenizerSettings tokenizer = TokenizerBlock.parse(root.get("tokenizer"));
+        if (tokenizerSource != null && tokenizer != null) {
+            throw new CrucibleException("tokenizer_source, tokenizer: give one of them, not both "
+                    + "(tokenizer: {source: ...} is the newer form of tokenizer_source)");
+        }
+        if (tokenizerSource != null && tokenizerSource.isBlank()) {
+            throw new CrucibleException("tokenizer_source: empty; give union, base or a model folder");
         }
         String chatTemplate = optionalString(root, "chat_template");
         NamedChatTemplates.check(chatTemplate);
@@ -112,7 +117,7 @@ public final class RecipeParser {
                     + "task_vector_base are added to base_model)");
         }
         return new Recipe(method.name(), baseModel, models, slices, parameters, dtype, outDtype,
-                tokenizerSource, chatTemplate, taskVectorBase, baseDir);
+                tokenizerSource, chatTemplate, taskVectorBase, baseDir, tokenizer);
     }
 
     private List<ModelEntry> models(JsonNode node) {

@@ -71,6 +71,9 @@ public final class RecipeWriter {
         putIfPresent(root, "dtype", userName(recipe.dtype()));
         putIfPresent(root, "out_dtype", userName(recipe.outDtype()));
         putIfPresent(root, "tokenizer_source", recipe.tokenizerSource());
+        if (recipe.tokenizer() != null) {
+            root.put("tokenizer", tokenizer(recipe.tokenizer()));
+        }
         putIfPresent(root, "chat_template", recipe.chatTemplate());
         try {
             return YAML.writeValueAsString(root);
@@ -86,6 +89,36 @@ public final class RecipeWriter {
         } catch (IOException e) {
             throw new CrucibleException(file + ": cannot write recipe: " + e.getMessage(), e);
         }
+    }
+
+    private static Map<String, Object> tokenizer(TokenizerSettings settings) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("source", settings.source());
+        if (!settings.tokens().isEmpty()) {
+            Map<String, Object> tokens = new LinkedHashMap<>();
+            settings.tokens().forEach((token, embedding) -> {
+                Map<String, Object> t = new LinkedHashMap<>();
+                t.put("source", switch (embedding.source()) {
+                    case EmbeddingSource.FromModel m -> m.model();
+                    case EmbeddingSource.Zero z -> Map.of("kind", "zero");
+                    case EmbeddingSource.ModelToken m -> {
+                        Map<String, Object> src = new LinkedHashMap<>();
+                        src.put("kind", "model_token");
+                        src.put("model", m.model());
+                        putIfPresent(src, "token_id", m.tokenId());
+                        putIfPresent(src, "token", m.token());
+                        yield src;
+                    }
+                });
+                if (embedding.force()) {
+                    t.put("force", true);
+                }
+                tokens.put(token, t);
+            });
+            out.put("tokens", tokens);
+        }
+        putIfPresent(out, "pad_to_multiple_of", settings.padToMultipleOf());
+        return out;
     }
 
     private static Map<String, Object> parameters(Map<String, ParameterValue> params) {

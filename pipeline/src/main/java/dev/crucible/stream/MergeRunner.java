@@ -18,6 +18,7 @@ import dev.crucible.safetensors.ReadAhead;
 import dev.crucible.tensor.DType;
 import dev.crucible.tensor.Tensor;
 import dev.crucible.tensor.TensorInfo;
+import dev.crucible.tokenizer.EmbeddingPermutation;
 import org.apache.pekko.actor.ActorSystem;
 import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.stream.javadsl.Sink;
@@ -27,6 +28,8 @@ import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -154,7 +157,7 @@ public final class MergeRunner implements AutoCloseable {
     private Job prepare(MergePlan plan, PlannedTensor t, MergeOptions options) {
         long seed = options.seed();
         Job job = new Job(t);
-        if (t.isRawCopy() || isUnscaledCopy(t) || t.rebaseOnto() != null
+        if (t.isRawCopy() || isUnscaledCopy(t) || t.rebaseOnto() != null || t.embeddings() != null
                 || t.output().elementCount() > Integer.MAX_VALUE - 8
                 || !(methodOf(t.method()) instanceof StreamingMerge streamer)) {
             return job;
@@ -198,7 +201,7 @@ public final class MergeRunner implements AutoCloseable {
             return job;
         }
         try {
-            if (t.isRawCopy() || isUnscaledCopy(t)) {
+            if (t.isRawCopy() || (isUnscaledCopy(t) && t.embeddings() == null)) {
                 Tensor raw = tensor(plan, t.sources().getFirst());
                 if (raw.info().dtype() == t.output().dtype()) {
                     if (refuseNonFinite) {
@@ -219,10 +222,38 @@ public final class MergeRunner implements AutoCloseable {
                 job.models.add(values(plan, ref, bytesRead, refuseNonFinite));
             }
             job.rebase = t.rebaseOnto() == null ? null : values(plan, t.rebaseOnto(), bytesRead, refuseNonFinite);
+            if (t.embeddings() != null) {
+                layOutVocabulary(job);
+            }
             return job;
         } catch (CrucibleException e) {
             throw new CrucibleException(t.output().name() + ": cannot read input: " + e.getMessage(), e);
         }
+    }
+
+    /** Replaces the job's inputs by their rows in the output vocabulary (mergekit's PermutedEmbeddings). */
+    private static void layOutVocabulary(Job job) {
+        EmbeddingPermutation permutation = job.tensor.embeddings();
+        Map<String, float[]> values = new HashMap<>();
+        Map<String, long[]> shapes = new HashMap<>();
+        List<TensorValues> all = new ArrayList<>(job.models);
+        if (job.base != null) {
+            all.add(job.base);
+        }
+        if (job.rebase != null) {
+            all.add(job.rebase);
+        }
+        for (TensorValues v : all) {
+            values.put(v.modelName(), v.values());
+            shapes.put(v.modelName(), v.shape());
+        }
+        Map<String, float[]> laidOut = permutation.apply(values, shapes);
+        long[] shape = job.tensor.output().shape();
+        java.util.function.UnaryOperator<TensorValues> relaid = v -> v == null ? null
+                : new TensorValues(v.modelName(), shape, laidOut.get(v.modelName()));
+        job.base = relaid.apply(job.base);
+        job.rebase = relaid.apply(job.rebase);
+        job.models = new ArrayList<>(job.models.stream().map(relaid).toList());
     }
 
     /**
@@ -424,7 +455,9 @@ public final class MergeRunner implements AutoCloseable {
             if (streaming != null) {
                 return tensor.inputs().size() * (n / 8) + STREAM_BUFFER_BYTES;
             }
-            return (tensor.inputs().size() + 3L) * n * Float.BYTES;
+            // Laying out a vocabulary holds every input twice (as stored and in the output's rows).
+            long copies = tensor.embeddings() != null ? 2L * tensor.inputs().size() : tensor.inputs().size();
+            return (copies + 3L) * n * Float.BYTES;
         }
     }
 }

@@ -24,6 +24,9 @@ public final class MergedModelFiles {
     private static final String GENERATION_CONFIG = "generation_config.json";
     private static final String TOKENIZER_CONFIG = "tokenizer_config.json";
     private static final Set<String> TEMPLATE_FILES = Set.of("chat_template.jinja", "chat_template.json");
+    /** Slow-tokenizer vocabularies: they lack the tokens a rewritten tokenizer.json adds. */
+    private static final Set<String> STALE_WHEN_REWRITTEN = Set.of(
+            "tokenizer.model", "vocab.json", "merges.txt", "added_tokens.json");
 
     private MergedModelFiles() {
     }
@@ -33,8 +36,16 @@ public final class MergedModelFiles {
         try {
             JSON.writeValue(dir.resolve("config.json").toFile(), plan.config());
             // transformers prefers a chat_template.jinja/.json file to tokenizer_config.json's entry: the
-            // recipe's template replaces the source's, so its template files are left behind.
-            Set<String> skip = plan.chatTemplate() != null ? TEMPLATE_FILES : Set.of();
+            // recipe's template replaces the source's, so its template files are left behind. A rewritten
+            // tokenizer.json leaves behind the older vocabulary files that would contradict it.
+            boolean rewritten = plan.vocabulary() != null && plan.vocabulary().rewritten();
+            if (rewritten) {
+                plan.vocabulary().writeTo(dir);
+            }
+            Set<String> skip = new java.util.HashSet<>(plan.chatTemplate() != null ? TEMPLATE_FILES : Set.of());
+            if (rewritten) {
+                skip.addAll(STALE_WHEN_REWRITTEN);
+            }
             copyKnownFiles(plan.tokenizerSource(), dir, skip);
             copyKnownFiles(plan.layoutModel(), dir, skip);
             copyIfPresent(plan.tokenizerSource().resolve(GENERATION_CONFIG), dir);

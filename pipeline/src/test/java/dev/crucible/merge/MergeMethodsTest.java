@@ -12,7 +12,7 @@ class MergeMethodsTest {
     void registersEveryMethodOfTheSpec() {
         assertThat(MergeMethods.names()).containsExactlyInAnyOrder("linear", "slerp", "nuslerp", "multislerp", "karcher",
                 "nearswap", "task_arithmetic", "ties", "dare_ties", "dare_linear", "breadcrumbs", "breadcrumbs_ties",
-                "della", "della_linear", "model_stock", "sce", "arcee_fusion", "passthrough");
+                "della", "della_linear", "model_stock", "sce", "arcee_fusion", "ram", "ramplus_tl", "passthrough");
         for (String name : MergeMethods.names()) {
             assertThat(MergeMethods.byName(name).orElseThrow().name()).isEqualTo(name);
         }

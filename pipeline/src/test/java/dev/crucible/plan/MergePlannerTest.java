@@ -262,8 +262,30 @@ class MergePlannerTest {
                   - {model: base, parameters: {weight: 1}}
                   - {model: mistralai/Mistral-7B-v0.1, parameters: {weight: 1}}
                 """)).isInstanceOf(CrucibleException.class)
-                .hasMessageStartingWith("models[1].model: 'mistralai/Mistral-7B-v0.1' is not a local folder")
-                .hasMessageEndingWith("Crucible works offline: download the model and give its folder");
+                .hasMessageStartingWith("models[1].model: 'mistralai/Mistral-7B-v0.1' is a hub id, not a local folder")
+                .hasMessageEndingWith("; offline: download the model and use a local folder");
+    }
+
+    @Test
+    void revisionsAreExplainedAsOfflineNamingTheField() {
+        assertThatThrownBy(() -> plan("""
+                merge_method: ties
+                base_model: mistralai/Mistral-7B-v0.1@refs/pr/12
+                models:
+                  - {model: expert-add, parameters: {weight: 1, density: 0.5}}
+                """)).isInstanceOf(CrucibleException.class)
+                .hasMessageStartingWith("base_model: 'mistralai/Mistral-7B-v0.1@refs/pr/12' names revision 'refs/pr/12'"
+                        + " of a hub model, not a local folder")
+                .hasMessageEndingWith("; offline: download the model and use a local folder");
+        assertThatThrownBy(() -> plan("""
+                merge_method: linear
+                slices:
+                  - sources:
+                      - {model: base, layer_range: [0, 4], parameters: {weight: 1}}
+                      - {model: ./expert-add@v2, layer_range: [0, 4], parameters: {weight: 1}}
+                """)).isInstanceOf(CrucibleException.class)
+                .hasMessageStartingWith("slices[0].sources[1].model: './expert-add@v2' names revision 'v2'")
+                .hasMessageNotContaining("\n");
     }
 
     @Test

@@ -117,9 +117,59 @@ class RecipeParserTest {
     }
 
     @Test
-    void unionTokenizerIsRefusedWithAnAlternative() {
-        fails("merge_method: linear\nmodels: [{model: a}]\ntokenizer_source: union\n",
-                "tokenizer_source: 'union' is not supported yet; use base or a model path");
+    void unionTokenizerSourceIsAccepted() {
+        Recipe r = parse("merge_method: linear\nmodels: [{model: a}]\ntokenizer_source: union\n");
+        assertThat(r.tokenizerSettings()).isEqualTo(TokenizerSettings.ofSource("union"));
+        assertThat(parse("merge_method: linear\nmodels: [{model: a}]\n").tokenizerSettings()).isNull();
+    }
+
+    @Test
+    void tokenizerBlockReadsSourceTokensAndPadding() {
+        Recipe r = parse("""
+                merge_method: linear
+                models: [{model: a}, {model: b}]
+                tokenizer:
+                  tokens:
+                    <|im_start|>:
+                      source: b
+                    <|eot_id|>: {source: a, force: true}
+                    <|renamed|>:
+                      source: {kind: model_token, model: b, token: "<s>"}
+                    <|by_id|>:
+                      source: {kind: model_token, model: a, token_id: 7}
+                    <|unused|>: {source: {kind: zero}}
+                  pad_to_multiple_of: 64
+                """);
+        TokenizerSettings t = r.tokenizerSettings();
+        assertThat(t.source()).isEqualTo("union");
+        assertThat(t.padToMultipleOf()).isEqualTo(64);
+        assertThat(t.tokens()).containsExactly(
+                java.util.Map.entry("<|im_start|>", new TokenEmbedding(new EmbeddingSource.FromModel("b"), false)),
+                java.util.Map.entry("<|eot_id|>", new TokenEmbedding(new EmbeddingSource.FromModel("a"), true)),
+                java.util.Map.entry("<|renamed|>", new TokenEmbedding(
+                        new EmbeddingSource.ModelToken("b", null, "<s>"), false)),
+                java.util.Map.entry("<|by_id|>", new TokenEmbedding(
+                        new EmbeddingSource.ModelToken("a", 7, null), false)),
+                java.util.Map.entry("<|unused|>", new TokenEmbedding(new EmbeddingSource.Zero(), false)));
+    }
+
+    @Test
+    void tokenizerBlockMistakesNameTheirField() {
+        String head = "merge_method: linear\nmodels: [{model: a}]\n";
+        fails(head + "tokenizer_source: base\ntokenizer: {source: base}\n",
+                "tokenizer_source, tokenizer: give one of them, not both "
+                        + "(tokenizer: {source: ...} is the newer form of tokenizer_source)");
+        fails(head + "tokenizer: {pad_to_multiple_of: 0}\n",
+                "tokenizer.pad_to_multiple_of: expected a whole number >= 1, got 0");
+        fails(head + "tokenizer: {tokens: {x: {force: true}}}\n",
+                "tokenizer.tokens.x.source: missing; give a model folder, "
+                        + "{kind: model_token, model: MODEL, token: TEXT | token_id: N} or {kind: zero}");
+        fails(head + "tokenizer: {tokens: {x: {source: {kind: model_token, model: a, token: y, token_id: 1}}}}\n",
+                "tokenizer.tokens.x.source: give exactly one of token_id and token");
+        fails(head + "tokenizer: {tokens: {x: {source: {kind: mean}}}}\n",
+                "tokenizer.tokens.x.source.kind: expected model_token or zero, got \"mean\"");
+        fails(head + "tokenizer: {source: union, pad: 8}\n",
+                "tokenizer: unknown key pad; allowed: pad_to_multiple_of, source, tokens");
     }
 
     @Test

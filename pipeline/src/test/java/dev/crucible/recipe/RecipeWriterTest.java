@@ -37,6 +37,23 @@ class RecipeWriterTest {
     }
 
     @Test
+    void tokenizerBlockSurvivesARoundTrip() {
+        Recipe r = RecipeParser.parse("""
+                merge_method: linear
+                models: [{model: a}, {model: b}]
+                tokenizer:
+                  source: b
+                  tokens:
+                    <|im_start|>: {source: b, force: true}
+                    <|x|>: {source: {kind: model_token, model: a, token_id: 3}}
+                    <|y|>: {source: {kind: model_token, model: a, token: "<s>"}}
+                    <|z|>: {source: {kind: zero}}
+                  pad_to_multiple_of: 8
+                """, DIR);
+        assertThat(RecipeParser.parse(RecipeWriter.toYaml(r), DIR)).isEqualTo(r);
+    }
+
+    @Test
     void slicesRecipeSurvivesARoundTrip() {
         Recipe r = RecipeParser.parse("""
                 merge_method: passthrough

@@ -71,6 +71,7 @@ final class RemergeAppFiles {
         }
         String originalBase = recipe.resolve(recipe.baseModel()).toString();
         String tokenizer = recipe.tokenizerSource() == null || "base".equals(recipe.tokenizerSource())
+                || "union".equals(recipe.tokenizerSource())
                 ? recipe.tokenizerSource() : recipe.resolve(recipe.tokenizerSource()).toString();
         List<ModelEntry> models = recipe.models().stream()
                 .map(m -> new ModelEntry(recipe.resolve(m.model()).toString(), m.parameters()))
