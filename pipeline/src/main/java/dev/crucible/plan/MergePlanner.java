@@ -10,6 +10,7 @@ import dev.crucible.merge.MergeMethod;
 import dev.crucible.merge.MergeMethods;
 import dev.crucible.merge.MergeParameters;
 import dev.crucible.recipe.ModelEntry;
+import dev.crucible.recipe.ModelReference;
 import dev.crucible.recipe.ParameterValue;
 import dev.crucible.recipe.Recipe;
 import dev.crucible.recipe.Slice;
@@ -150,15 +151,28 @@ public final class MergePlanner {
         Map<String, String> fields = modelFields();
         for (Map.Entry<String, String> e : fields.entrySet()) {
             String model = e.getKey();
+            ModelReference ref;
+            try {
+                ref = ModelReference.parse(model);
+            } catch (CrucibleException ex) {
+                throw new CrucibleException(e.getValue() + ": " + ex.getMessage(), ex);
+            }
             Path dir = recipe.resolve(model);
             if (!Files.isDirectory(dir)) {
-                if (!Path.of(model).isAbsolute() && HUB_ID.matcher(model).matches() && !model.startsWith(".")) {
-                    throw new CrucibleException(e.getValue() + ": '" + model + "' is not a local folder (looked for "
+                String name = ref.model();
+                if (!Path.of(name).isAbsolute() && HUB_ID.matcher(name).matches() && !name.startsWith(".")) {
+                    throw new CrucibleException(e.getValue() + ": '" + name + "' is not a local folder (looked for "
                             + dir + "); Crucible works offline: download the model and give its folder");
                 }
                 throw new CrucibleException(e.getValue() + ": model folder not found: " + dir);
             }
-            indexes.put(model, ModelIndex.of(model, dir, opened.folder(dir), opened.checkpoint(dir).infos()));
+            List<TensorInfo> infos;
+            try {
+                infos = opened.weights(dir, recipe.adapterOf(model)).infos();
+            } catch (CrucibleException ex) {
+                throw ref.hasLora() ? new CrucibleException(e.getValue() + ": " + ex.getMessage(), ex) : ex;
+            }
+            indexes.put(model, ModelIndex.of(model, dir, opened.folder(dir), infos));
         }
     }
 
