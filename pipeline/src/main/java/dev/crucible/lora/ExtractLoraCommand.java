@@ -186,8 +186,11 @@ public final class ExtractLoraCommand implements Callable<Integer> {
     }
 
     private String invocation() {
-        List<String> args = new ArrayList<>(List.of("crucible", "extract-lora"));
-        args.addAll(spec.commandLine().getParseResult().originalArgs());
+        List<String> original = spec.commandLine().getParseResult().originalArgs();
+        // Run through the crucible main, the arguments start with the subcommand's name.
+        int from = original.indexOf(spec.name()) + 1;
+        List<String> args = new ArrayList<>(List.of("crucible", spec.name()));
+        args.addAll(original.subList(from, original.size()));
         return String.join(" ", args);
     }
 
