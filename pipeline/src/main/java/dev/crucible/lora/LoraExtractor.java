@@ -7,6 +7,7 @@ import dev.crucible.checkpoint.ModelFolder;
 import dev.crucible.error.CrucibleException;
 import dev.crucible.safetensors.Checkpoint;
 import dev.crucible.tensor.DType;
+import dev.crucible.tensor.FloatCodec;
 import dev.crucible.tensor.Tensor;
 import dev.crucible.tensor.TensorInfo;
 import org.ejml.data.DMatrixRMaj;
@@ -58,6 +59,8 @@ public final class LoraExtractor {
     /** A module's finished tensors, ready to append. */
     private record Output(Module module, List<Tensor> tensors, int rank) {
     }
+
+    private static final int DECODE_BLOCK = 1 << 16;
 
     private final Checkpoint model;
     private final Checkpoint base;
@@ -113,6 +116,7 @@ public final class LoraExtractor {
                     Output o = join(window.poll());
                     for (Tensor t : o.tensors()) {
                         out.append(t.info(), t.data());
+                        release(t);
                     }
                     if (o.module().kind() == Kind.SAVE) {
                         saved++;
@@ -303,19 +307,25 @@ public final class LoraExtractor {
         int rows = Math.toIntExact(embedding ? shape[1] : shape[0]);
         int cols = Math.toIntExact(embedding ? shape[0] : shape[1]);
         DMatrixRMaj delta = new DMatrixRMaj(rows, cols);
-        float[] f = ft.toFloats();
-        float[] b = bs.toFloats();
         int stored = Math.toIntExact(shape[1]);
-        for (int i = 0; i < f.length; i++) {
-            double d = (double) f[i] - b[i];
-            if (embedding) {
-                delta.data[(i % stored) * cols + i / stored] = d;
-            } else {
-                delta.data[i] = d;
+        long count = ft.info().elementCount();
+        // Decoded a block at a time: the module's only full-size array is the task vector itself.
+        float[] f = new float[(int) Math.min(count, DECODE_BLOCK)];
+        float[] b = new float[f.length];
+        for (long from = 0; from < count; from += f.length) {
+            int n = (int) Math.min(f.length, count - from);
+            FloatCodec.decodeInto(ft.data(), ft.info().dtype(), f, 0, from, n);
+            FloatCodec.decodeInto(bs.data(), bs.info().dtype(), b, 0, from, n);
+            for (int k = 0; k < n; k++) {
+                int i = (int) (from + k);
+                double d = (double) f[k] - b[k];
+                if (embedding) {
+                    delta.data[(i % stored) * cols + i / stored] = d;
+                } else {
+                    delta.data[i] = d;
+                }
             }
         }
-        f = null;
-        b = null;
         TruncatedSvd svd = TruncatedSvd.of(delta, options.maxRank(), m.name().hashCode());
         int rank = svd.s().length;
         if (options.svEpsilon() > 0) {
