@@ -150,6 +150,41 @@ class BaseWithLoraMergeTest {
         assertAdapted(merged, 2.0, 2.5);
     }
 
+    /** GPT-2-style layers store (in, out): PEFT's {@code transpose(B @ A, fan_in_fan_out)}. */
+    @Test
+    void fanInFanOutAddsTheTransposedProduct() throws IOException {
+        Random random = new Random(11);
+        tensors.put(P + Q + ".lora_A.weight", AdapterFiles.random(random, DType.F32, 0.2, 4, 128));
+        tensors.put(P + Q + ".lora_B.weight", AdapterFiles.random(random, DType.F32, 0.2, 128, 4));
+        Map<String, Object> config = AdapterFiles.config(4, 4, false, List.of("q_proj"), List.of());
+        config.put("fan_in_fan_out", true);
+        Path lora = AdapterFiles.write(dir.resolve("fan"), config, tensors);
+        InMemoryWeights merged = merge("merge_method: passthrough\ndtype: float32\nmodels:\n  - model: "
+                + Zoo.model("base").toAbsolutePath() + "+" + lora + "\n");
+        // Stored (in, out) is indexed like an embedding's (B·A)ᵀ: the embedding branch of the reference.
+        assertClose(merged.readFloats(Q + ".weight"), referenceTransposed(Q));
+    }
+
+    private double[] referenceTransposed(String module) {
+        float[] w;
+        try (Checkpoint base = Checkpoint.open(Zoo.model("base"))) {
+            w = base.readFloats(module + ".weight");
+        }
+        float[] a = tensors.get(P + module + ".lora_A.weight").values();
+        float[] b = tensors.get(P + module + ".lora_B.weight").values();
+        double[] out = new double[w.length];
+        for (int i = 0; i < 128; i++) {
+            for (int j = 0; j < 128; j++) {
+                double sum = 0;
+                for (int k = 0; k < 4; k++) {
+                    sum += (double) b[j * 4 + k] * a[k * 128 + i];
+                }
+                out[i * 128 + j] = w[i * 128 + j] + sum;
+            }
+        }
+        return out;
+    }
+
     @Test
     void brokenAdaptersAreRefusedWithTheFileNamed() throws IOException {
         String base = Zoo.model("base").toAbsolutePath().toString();
@@ -177,6 +212,15 @@ class BaseWithLoraMergeTest {
                 .hasMessageContaining(wrongRank.resolve("adapter_model.safetensors").toString())
                 .hasMessageContaining(P + Q + ".lora_A.weight has shape [4, 128]")
                 .hasMessageContaining("need [8, 128]");
+
+        Path bias = AdapterFiles.write(dir.resolve("bias"), AdapterFiles.config(4, 8, false, List.of("q_proj"),
+                List.of()), Map.of(
+                P + Q + ".lora_A.weight", AdapterFiles.random(new Random(1), DType.F32, 0.1, 4, 128),
+                P + Q + ".lora_B.weight", AdapterFiles.random(new Random(2), DType.F32, 0.1, 128, 4),
+                P + Q + ".lora_B.bias", AdapterFiles.random(new Random(3), DType.F32, 0.1, 128)));
+        assertThatThrownBy(() -> merge(recipeHead + bias + "\n"))
+                .hasMessageContaining(bias.resolve("adapter_model.safetensors").toString())
+                .hasMessageContaining("trains a bias").hasMessageContaining("no tensor " + Q + ".bias");
 
         assertThatThrownBy(() -> merge(recipeHead + "a+b\n"))
                 .hasMessageStartingWith("models[0].model: ").hasMessageContaining("MODEL+LORA_DIR");
