@@ -12,6 +12,7 @@ import dev.crucible.merge.MergeParameters;
 import dev.crucible.recipe.EmbeddingSource;
 import dev.crucible.recipe.ModelEntry;
 import dev.crucible.recipe.NamedChatTemplates;
+import dev.crucible.recipe.ModelReference;
 import dev.crucible.recipe.ParameterValue;
 import dev.crucible.recipe.Recipe;
 import dev.crucible.recipe.Slice;
@@ -178,12 +179,24 @@ public final class MergePlanner {
         Map<String, String> fields = modelFields();
         for (Map.Entry<String, String> e : fields.entrySet()) {
             String model = e.getKey();
+            ModelReference ref;
+            try {
+                ref = ModelReference.parse(model);
+            } catch (CrucibleException ex) {
+                throw new CrucibleException(e.getValue() + ": " + ex.getMessage(), ex);
+            }
             Path dir = recipe.resolve(model);
             if (!Files.isDirectory(dir)) {
-                HubReference.refuseIfHubReference(e.getValue(), model, dir);
+                HubReference.refuseIfHubReference(e.getValue(), ref.model(), dir);
                 throw new CrucibleException(e.getValue() + ": model folder not found: " + dir);
             }
-            indexes.put(model, ModelIndex.of(model, dir, opened.folder(dir), opened.checkpoint(dir).infos()));
+            List<TensorInfo> infos;
+            try {
+                infos = opened.weights(dir, recipe.adapterOf(model)).infos();
+            } catch (CrucibleException ex) {
+                throw ref.hasLora() ? new CrucibleException(e.getValue() + ": " + ex.getMessage(), ex) : ex;
+            }
+            indexes.put(model, ModelIndex.of(model, dir, opened.folder(dir), infos));
         }
     }
 

@@ -1,7 +1,10 @@
 package dev.crucible.plan;
 
 import dev.crucible.checkpoint.ModelFolder;
+import dev.crucible.lora.LoraAdapter;
+import dev.crucible.lora.LoraAppliedWeights;
 import dev.crucible.safetensors.Checkpoint;
+import dev.crucible.safetensors.TensorStore;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,6 +20,8 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class OpenedModels implements AutoCloseable {
 
     private final Map<Path, ModelFolder> folders = new ConcurrentHashMap<>();
+    private final Map<Path, LoraAdapter> adapters = new ConcurrentHashMap<>();
+    private final Map<List<Path>, LoraAppliedWeights> adapted = new ConcurrentHashMap<>();
 
     /** The model folder at {@code dir} (config and headers), opened on first use. */
     public ModelFolder folder(Path dir) {
@@ -28,9 +33,27 @@ public final class OpenedModels implements AutoCloseable {
         return folder(dir).weights();
     }
 
+    /**
+     * The tensors of the model at {@code dir} as a merge reads them: its checkpoint, or with the LoRA adapter in
+     * {@code adapterDir} applied when that is not null ({@code model: BASE+LORA_DIR}).
+     */
+    public TensorStore weights(Path dir, Path adapterDir) {
+        Checkpoint base = checkpoint(dir);
+        if (adapterDir == null) {
+            return base;
+        }
+        Path model = dir.toAbsolutePath().normalize();
+        Path lora = adapterDir.toAbsolutePath().normalize();
+        return adapted.computeIfAbsent(List.of(model, lora), k -> new LoraAppliedWeights(base, model.toString(),
+                adapters.computeIfAbsent(lora, LoraAdapter::open)));
+    }
+
     @Override
     public void close() {
         List<RuntimeException> failures = new ArrayList<>();
+        adapters.values().forEach(LoraAdapter::close);
+        adapters.clear();
+        adapted.clear();
         for (ModelFolder f : folders.values()) {
             try {
                 f.close();

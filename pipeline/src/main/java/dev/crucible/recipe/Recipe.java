@@ -64,9 +64,18 @@ public record Recipe(
         return !slices.isEmpty();
     }
 
-    /** The folder a model string names: absolute as is, relative to the recipe's folder otherwise. */
+    /**
+     * The folder a model string names: absolute as is, relative to the recipe's folder otherwise. For
+     * {@code MODEL+LORA_DIR} that is the model's folder; {@link #adapterOf(String)} gives the adapter's.
+     */
     public Path resolve(String model) {
-        return baseDir.resolve(model).normalize();
+        return baseDir.resolve(ModelReference.parse(model).model()).normalize();
+    }
+
+    /** The LoRA adapter folder of a {@code MODEL+LORA_DIR} model string, resolved like a model; else null. */
+    public Path adapterOf(String model) {
+        ModelReference ref = ModelReference.parse(model);
+        return ref.hasLora() ? baseDir.resolve(ref.lora()).normalize() : null;
     }
 
     /**

@@ -25,7 +25,7 @@ import java.util.stream.Stream;
  * {@code model.safetensors.index.json}, or every {@code *.safetensors} file in the folder.
  * Tensor names are listed file by file in data order, which makes a full pass read sequentially.
  */
-public final class Checkpoint implements WeightSource, AutoCloseable {
+public final class Checkpoint implements WeightSource, TensorStore, AutoCloseable {
 
     /** File name of a single-file checkpoint. */
     public static final String SINGLE_FILE = "model.safetensors";
@@ -181,11 +181,13 @@ public final class Checkpoint implements WeightSource, AutoCloseable {
     }
 
     /** Header facts of every tensor, in {@link #tensorNames()} order. */
+    @Override
     public List<TensorInfo> infos() {
         return owner.entrySet().stream().map(e -> e.getValue().info(e.getKey())).toList();
     }
 
     /** A zero-copy view of one tensor's bytes, valid until {@link #close()}. */
+    @Override
     public Tensor tensor(String name) {
         return fileFor(name).tensor(name);
     }

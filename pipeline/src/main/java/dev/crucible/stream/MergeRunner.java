@@ -293,7 +293,7 @@ public final class MergeRunner implements AutoCloseable {
     }
 
     private Tensor tensor(MergePlan plan, SourceRef ref) {
-        return models.checkpoint(plan.folderOf(ref.model())).tensor(ref.tensorName());
+        return models.weights(plan.folderOf(ref.model()), plan.recipe().adapterOf(ref.model())).tensor(ref.tensorName());
     }
 
     private TensorValues values(MergePlan plan, SourceRef ref, AtomicLong bytesRead, boolean refuseNonFinite) {

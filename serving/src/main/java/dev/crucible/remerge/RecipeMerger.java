@@ -22,6 +22,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Merges the app's recipe onto a base: {@code ${BASE}} in the recipe text becomes the base folder, then
@@ -34,6 +36,12 @@ public final class RecipeMerger implements CandidateMerger {
     public static final long SEED = 0;
 
     private static final long SHARD_BYTES = ByteSize.parseSize("5GB");
+    /**
+     * {@code ${BASE}}, bare or in quotes, with an optional {@code +LORA_DIR} after it (up to the closing quote,
+     * or for a bare scalar up to white space or the end of a flow collection).
+     */
+    private static final Pattern PLACEHOLDER = Pattern.compile(
+            "([\"']?)" + Pattern.quote(AppConfig.BASE_PLACEHOLDER) + "(\\+[^\"'\\s,\\]}#]+)?\\1");
 
     private final Path recipeFile;
     private final String template;
@@ -64,13 +72,21 @@ public final class RecipeMerger implements CandidateMerger {
         return merger;
     }
 
-    /** The recipe with {@code base} substituted for {@code ${BASE}}. */
+    /**
+     * The recipe with {@code base} substituted for {@code ${BASE}}. A LoRA adapter written after it,
+     * {@code ${BASE}+path/to/adapter} (quoted or not), stays with it: the adapter is re-applied to each new base.
+     */
     public Recipe recipeFor(Path base) {
-        String quoted = "\"" + base.toAbsolutePath().normalize().toString().replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
-        String yaml = template
-                .replace("\"" + AppConfig.BASE_PLACEHOLDER + "\"", quoted)
-                .replace("'" + AppConfig.BASE_PLACEHOLDER + "'", quoted)
-                .replace(AppConfig.BASE_PLACEHOLDER, quoted);
+        String folder = base.toAbsolutePath().normalize().toString();
+        Matcher m = PLACEHOLDER.matcher(template);
+        StringBuilder substituted = new StringBuilder();
+        while (m.find()) {
+            String value = folder + (m.group(2) == null ? "" : m.group(2));
+            String quoted = "\"" + value.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+            m.appendReplacement(substituted, Matcher.quoteReplacement(quoted));
+        }
+        m.appendTail(substituted);
+        String yaml = substituted.toString();
         try {
             return RecipeParser.parse(yaml, recipeFile.toAbsolutePath().getParent());
         } catch (CrucibleException e) {
