@@ -6,6 +6,7 @@ import dev.crucible.checkpoint.InspectCommand;
 import dev.crucible.demo.DemoCommand;
 import dev.crucible.eval.EvalCommand;
 import dev.crucible.evolve.EvolveCommand;
+import dev.crucible.moe.MoeCommand;
 import dev.crucible.runtime.GenerateCommand;
 import dev.crucible.runtime.LogitsCommand;
 import dev.crucible.serve.ServeCommand;
@@ -21,6 +22,7 @@ final class Subcommands {
                 new DemoCommand(),
                 new InspectCommand(),
                 new MergeCommand(),
+                new MoeCommand(),
                 new GenerateCommand(),
                 new LogitsCommand(),
                 new EvalCommand(),
