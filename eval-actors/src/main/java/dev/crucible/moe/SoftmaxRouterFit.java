@@ -68,9 +68,9 @@ public final class SoftmaxRouterFit {
                     int not = -1 - target;
                     double rest = Math.max(1 - p[not], 1e-300);
                     value -= wi * Math.log(rest);
-                    // d/dz_e of -log(1 - p_not) = p_not (p_e - [e == not]) / (1 - p_not)
+                    // d/dz_e of -log(1 - p_not) = p_not ([e == not] - p_e) / (1 - p_not)
                     for (int e = 0; e < experts; e++) {
-                        double d = wi * p[not] * (p[e] - (e == not ? 1 : 0)) / rest;
+                        double d = wi * p[not] * ((e == not ? 1 : 0) - p[e]) / rest;
                         addRow(grad, e * h, d, s, off, h);
                     }
                 }
