@@ -1,6 +1,10 @@
 package dev.crucible.moe;
 
 import dev.crucible.error.CrucibleException;
+import dev.crucible.runtime.LanguageModel;
+import dev.crucible.runtime.LanguageModels;
+import dev.crucible.runtime.TransformerLanguageModel;
+import dev.crucible.runtime.decoder.CausalDecoder;
 import dev.crucible.safetensors.Checkpoint;
 import java.nio.file.Path;
 import java.util.List;
@@ -85,24 +89,27 @@ public final class MergekitGates {
             }
             case HIDDEN, HIDDEN_LAST, HIDDEN_AVG -> {
                 boolean average = mode == GateMode.HIDDEN_AVG;
-                for (int e = 0; e < n; e++) {
-                    MoeExpert expert = config.experts().get(e);
-                    progress.line("gates: expert " + (e + 1) + "/" + n + " (" + expert.positivePrompts().size()
-                            + " prompts through the base model, " + mode.yamlName() + ")");
-                    double[][] v = hiddenStates(config.baseModel(), layers, hidden, average,
-                            tokens.ids(expert.positivePrompts(), "experts[" + e + "].positive_prompts"));
-                    if (!expert.negativePrompts().isEmpty()) {
-                        double[][] neg = hiddenStates(config.baseModel(), layers, hidden, average,
-                                tokens.ids(expert.negativePrompts(), "experts[" + e + "].negative_prompts"));
-                        for (int l = 0; l < layers; l++) {
-                            for (int j = 0; j < hidden; j++) {
-                                v[l][j] -= neg[l][j];
+                try (LanguageModel model = LanguageModels.load(config.baseModel())) {
+                    CausalDecoder base = ((TransformerLanguageModel) model).decoder();
+                    for (int e = 0; e < n; e++) {
+                        MoeExpert expert = config.experts().get(e);
+                        progress.line("gates: expert " + (e + 1) + "/" + n + " (" + expert.positivePrompts().size()
+                                + " prompts through the base model, " + mode.yamlName() + ")");
+                        double[][] v = hiddenStates(base, layers, hidden, average,
+                                tokens.ids(expert.positivePrompts(), "experts[" + e + "].positive_prompts"));
+                        if (!expert.negativePrompts().isEmpty()) {
+                            double[][] neg = hiddenStates(base, layers, hidden, average,
+                                    tokens.ids(expert.negativePrompts(), "experts[" + e + "].negative_prompts"));
+                            for (int l = 0; l < layers; l++) {
+                                for (int j = 0; j < hidden; j++) {
+                                    v[l][j] -= neg[l][j];
+                                }
                             }
                         }
-                    }
-                    for (int l = 0; l < layers; l++) {
-                        normalise(v[l]);
-                        gates[l][e] = v[l];
+                        for (int l = 0; l < layers; l++) {
+                            normalise(v[l]);
+                            gates[l][e] = v[l];
+                        }
                     }
                 }
                 return gates;
@@ -112,7 +119,8 @@ public final class MergekitGates {
     }
 
     // get_hidden_states: per layer, each prompt's last-token (or token-mean) state, averaged over prompts.
-    private static double[][] hiddenStates(Path base, int layers, int hidden, boolean average, List<int[]> prompts) {
+    private static double[][] hiddenStates(CausalDecoder base, int layers, int hidden, boolean average,
+                                           List<int[]> prompts) {
         List<PromptStates.Trace> traces = PromptStates.trace(base, prompts, PromptStates.Kind.BLOCK_INPUT);
         double[][] out = new double[layers][hidden];
         for (PromptStates.Trace t : traces) {
