@@ -115,6 +115,13 @@ class MoeBuildTest {
                 .hasMessageContaining("experts[0].positive_prompts: missing");
         assertThat(MoeConfigParser.parse(noPrompts.replace("hidden", "random"), tmp, "t.yml", false).gateMode())
                 .isEqualTo(GateMode.RANDOM);
+        assertThatThrownBy(() -> MoeConfigParser.parse(ok + "calibration: {l2: 0.1}\n", tmp, "t.yml", false))
+                .hasMessageContaining("calibration: only used with gate_mode: calibrated");
+        String calibrated = ok.replace("gate_mode: hidden", "gate_mode: calibrated");
+        assertThatThrownBy(() -> MoeConfigParser.parse(calibrated + "calibration: {l2: 0}\n", tmp, "t.yml", false))
+                .hasMessageContaining("calibration.l2: must be positive");
+        assertThat(MoeConfigParser.parse(calibrated + "calibration: {l2: 0.5, max_iterations: 9}\n", tmp, "t.yml", false)
+                .calibration()).isEqualTo(new CalibrationSettings(0.5, 9, 0.8));
         MoeConfig missing = MoeConfigParser.parse(ok.replace("expert-rev", "no-such-expert"), tmp, "t.yml", false);
         assertThatThrownBy(() -> MoeBuild.build(missing, tmp.resolve("o"), new MoeBuild.Options(0, 1L << 30, false, false),
                 ProgressPrinter.NONE)).hasMessageContaining("no-such-expert is not a folder");

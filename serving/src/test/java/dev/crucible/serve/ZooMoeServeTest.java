@@ -94,6 +94,7 @@ class ZooMoeServeTest {
     void aConfigMistakeIsOneLineAndLeavesNoOutput() throws IOException {
         Path config = tmp.resolve("moe.yml");
         Files.writeString(config, "base_model: " + zoo2().resolve("base") + "\ngate_mode: hiden\nexperts: []\n");
+        assertThat(run("--help").out()).contains("moe");
         Run r = run("moe", config.toString(), tmp.resolve("out").toString());
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err().strip()).startsWith("error: ").contains("gate_mode: unknown mode 'hiden'")
