@@ -74,6 +74,41 @@ class MoeBuildTest {
     }
 
     @Test
+    void noiseScaleAddsGaussianNoiseAndResidualScaleMultipliesTheDownProjection() {
+        Path out = tmp.resolve("moe");
+        String yaml = ZooMoe.config("cheap_embed", 2, "float32", false)
+                .replace("  - source_model: " + ZooMoe.zoo2().resolve("expert-rev") + "\n",
+                        "  - source_model: " + ZooMoe.zoo2().resolve("expert-rev") + "\n    noise_scale: 0.01\n")
+                .replace("  - source_model: " + ZooMoe.zoo2().resolve("expert-add") + "\n",
+                        "  - source_model: " + ZooMoe.zoo2().resolve("expert-add") + "\n    residual_scale: 2.0\n");
+        ZooMoe.build(yaml, out);
+        try (Checkpoint moe = Checkpoint.open(out); Checkpoint add = Checkpoint.open(ZooMoe.zoo2().resolve("expert-add"));
+             Checkpoint rev = Checkpoint.open(ZooMoe.zoo2().resolve("expert-rev"))) {
+            String src = "model.layers.2.mlp.";
+            String p = "model.layers.2.block_sparse_moe.experts.";
+            float[] down = add.readFloats(src + "down_proj.weight");
+            float[] scaled = moe.readFloats(p + "0.w2.weight");
+            for (int i = 0; i < down.length; i++) {
+                assertThat(scaled[i]).isEqualTo(2 * down[i]);
+            }
+            assertThat(moe.readFloats(p + "0.w1.weight")).containsExactly(add.readFloats(src + "gate_proj.weight"));
+            float[] gate = rev.readFloats(src + "gate_proj.weight");
+            float[] noisy = moe.readFloats(p + "1.w1.weight");
+            double sum = 0;
+            double sq = 0;
+            for (int i = 0; i < gate.length; i++) {
+                double d = noisy[i] - gate[i];
+                sum += d;
+                sq += d * d;
+            }
+            double mean = sum / gate.length;
+            double std = Math.sqrt(sq / gate.length - mean * mean);
+            assertThat(Math.abs(mean)).isLessThan(0.001);
+            assertThat(std).isBetween(0.0095, 0.0105);
+        }
+    }
+
+    @Test
     void shardsFollowTheShardSizeWithAnIndex() {
         Path out = tmp.resolve("moe");
         MoeConfig config = MoeConfigParser.parse(ZooMoe.config("cheap_embed", 2, "bfloat16", false), tmp, "t.yml", false);
