@@ -7,6 +7,7 @@ import dev.crucible.demo.DemoCommand;
 import dev.crucible.eval.EvalCommand;
 import dev.crucible.evolve.EvolveCommand;
 import dev.crucible.lora.ExtractLoraCommand;
+import dev.crucible.moe.MoeCommand;
 import dev.crucible.runtime.GenerateCommand;
 import dev.crucible.runtime.LogitsCommand;
 import dev.crucible.serve.ServeCommand;
@@ -23,6 +24,7 @@ final class Subcommands {
                 new InspectCommand(),
                 new MergeCommand(),
                 new ExtractLoraCommand(),
+                new MoeCommand(),
                 new GenerateCommand(),
                 new LogitsCommand(),
                 new EvalCommand(),

@@ -153,6 +153,14 @@ public final class CausalDecoder {
      * valid[b][t]; appends to cache and returns the final-normalised hidden states [B, T, hidden].
      */
     public NDArray forward(NDArray inputs, boolean[][] valid, KvCache cache) {
+        return forward(inputs, valid, cache, null);
+    }
+
+    /**
+     * As {@link #forward(NDArray, boolean[][], KvCache)}, showing each block's input and its MLP's (or
+     * router's) input to {@code tap} (null: none) as they are computed.
+     */
+    public NDArray forward(NDArray inputs, boolean[][] valid, KvCache cache, LayerTap tap) {
         NDManager step = inputs.getManager();
         StepLayout layout = cache.advance(valid);
         NDList tables = rope.tables(step, layout.positions());
@@ -161,6 +169,9 @@ public final class CausalDecoder {
         for (int i = 0; i < layers.size(); i++) {
             DecoderLayer layer = layers.get(i);
             NDArray mask = masks.computeIfAbsent(config.slidingWindow(i), win -> cache.mask(step, layout, win));
+            if (tap != null) {
+                tap.blockInput(i, x);
+            }
             NDArray h = RmsNorm.apply(x, layer.attnNorm(), config.rmsNormEps());
             h = attention(h, layer, i, cache, tables, mask);
             if (layer.attnPostNorm() != null) {
@@ -168,6 +179,9 @@ public final class CausalDecoder {
             }
             x = x.add(h);
             h = RmsNorm.apply(x, layer.mlpNorm(), config.rmsNormEps());
+            if (tap != null) {
+                tap.mlpInput(i, h);
+            }
             h = layer.mlp() != null ? layer.mlp().apply(h, config.activation()) : experts(h, layer);
             if (layer.mlpPostNorm() != null) {
                 h = RmsNorm.apply(h, layer.mlpPostNorm(), config.rmsNormEps());
