@@ -1,5 +1,12 @@
 package dev.crucible.remerge;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.crucible.app.AppConfig;
 import dev.crucible.error.CrucibleException;
 import dev.crucible.plan.MergePlan;
@@ -20,9 +27,13 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.Set;
 
 /**
- * Merges the app's recipe onto a base: {@code ${BASE}} in the recipe text becomes the base folder, then
+ * Merges the app's recipe onto a base: {@code ${BASE}} in the recipe's model fields becomes the base
+ * folder, substituted in the parsed recipe (not in its YAML text, so a folder name with a newline, a
+ * quote or a colon stays one value; {@code ${BASE}+adapter} keeps its suffix), then
  * the ordinary merge pipeline (planner, streaming runner, safetensors sink) writes the candidate into
  * an {@link OutputFolder}, so an interrupted merge leaves no half-written candidate behind.
  */
@@ -33,11 +44,16 @@ public final class RecipeMerger implements CandidateMerger {
 
     private static final long SHARD_BYTES = ByteSize.parseSize("5GB");
 
+    /** The fields that name models, wherever they appear: the only places {@code ${BASE}} is replaced. */
+    private static final Set<String> MODEL_FIELDS = Set.of("base_model", "task_vector_base", "model", "tokenizer_source");
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     private final Path recipeFile;
-    private final String template;
+    private final JsonNode template;
     private final int threads;
 
-    private RecipeMerger(Path recipeFile, String template, int threads) {
+    private RecipeMerger(Path recipeFile, JsonNode template, int threads) {
         this.recipeFile = recipeFile;
         this.template = template;
         this.threads = threads;
@@ -53,27 +69,60 @@ public final class RecipeMerger implements CandidateMerger {
         } catch (IOException e) {
             throw new CrucibleException("recipe: cannot read " + recipeFile + " (" + e.getMessage() + ")", e);
         }
-        if (!text.contains(AppConfig.BASE_PLACEHOLDER)) {
+        try {
+            RecipeParser.parse(text, recipeFile.toAbsolutePath().getParent());
+        } catch (CrucibleException e) {
+            throw new CrucibleException("recipe " + recipeFile + ": " + e.getMessage(), e);
+        }
+        JsonNode tree;
+        try {
+            tree = YAML.readTree(text);
+        } catch (IOException e) {
+            throw new CrucibleException("recipe " + recipeFile + ": not valid YAML (" + e.getMessage() + ")", e);
+        }
+        if (!substitute(tree.deepCopy(), "")) {
             throw new CrucibleException("recipe: " + recipeFile + " must name the base as base_model: "
                     + AppConfig.BASE_PLACEHOLDER + " so that new bases can be substituted");
         }
-        RecipeMerger merger = new RecipeMerger(recipeFile, text, threads);
+        RecipeMerger merger = new RecipeMerger(recipeFile, tree, threads);
         merger.recipeFor(recipeFile.toAbsolutePath().getParent());
         return merger;
     }
 
     /** The recipe with {@code base} substituted for {@code ${BASE}}. */
     public Recipe recipeFor(Path base) {
-        String quoted = "\"" + base.toAbsolutePath().normalize().toString().replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
-        String yaml = template
-                .replace("\"" + AppConfig.BASE_PLACEHOLDER + "\"", quoted)
-                .replace("'" + AppConfig.BASE_PLACEHOLDER + "'", quoted)
-                .replace(AppConfig.BASE_PLACEHOLDER, quoted);
+        JsonNode recipe = template.deepCopy();
+        substitute(recipe, base.toAbsolutePath().normalize().toString());
         try {
-            return RecipeParser.parse(yaml, recipeFile.toAbsolutePath().getParent());
+            // JSON is YAML: the parser reads the substituted tree with every value quoted as JSON quotes it.
+            return RecipeParser.parse(JSON.writeValueAsString(recipe), recipeFile.toAbsolutePath().getParent());
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a parsed recipe always renders as JSON", e);
         } catch (CrucibleException e) {
             throw new CrucibleException("recipe " + recipeFile + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Replaces {@code ${BASE}} inside every model field of {@code node} by {@code base}; whether there was one. */
+    private static boolean substitute(JsonNode node, String base) {
+        boolean found = false;
+        if (node instanceof ObjectNode object) {
+            for (Map.Entry<String, JsonNode> field : object.properties()) {
+                JsonNode value = field.getValue();
+                if (MODEL_FIELDS.contains(field.getKey()) && value.isTextual()
+                        && value.textValue().contains(AppConfig.BASE_PLACEHOLDER)) {
+                    field.setValue(TextNode.valueOf(value.textValue().replace(AppConfig.BASE_PLACEHOLDER, base)));
+                    found = true;
+                } else {
+                    found |= substitute(value, base);
+                }
+            }
+        } else if (node instanceof ArrayNode array) {
+            for (JsonNode element : array) {
+                found |= substitute(element, base);
+            }
+        }
+        return found;
     }
 
     @Override
