@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -79,7 +80,8 @@ public final class RemergeService implements AutoCloseable {
     private final Duration giveUpWaiting;
     /** Bases waiting, queued, in the flow or decided: neither the watcher nor an announcement adds them again. */
     private final Set<String> known = ConcurrentHashMap.newKeySet();
-    private final Map<String, BaseWatch> waiting = new ConcurrentHashMap<>();
+    /** Waiting bases in the order they arrived (guarded by {@link #watchLock}), so ready ones queue in that order. */
+    private final Map<String, BaseWatch> waiting = new LinkedHashMap<>();
     /** Candidates in the flow by base, and the stage each is in. */
     private final Map<String, Candidate> inFlow = new ConcurrentHashMap<>();
     private final Map<String, BaseStatus> flowStatus = new ConcurrentHashMap<>();
@@ -189,7 +191,9 @@ public final class RemergeService implements AutoCloseable {
     /** Every base not decided yet (waiting, queued, in the flow) and every failed one, oldest first. */
     public List<BaseStatus> bases() {
         List<BaseStatus> out = new ArrayList<>();
-        waiting.forEach((key, watch) -> out.add(new BaseStatus(key, "waiting", watch.status(), watch.since())));
+        synchronized (watchLock) {
+            waiting.forEach((key, watch) -> out.add(new BaseStatus(key, "waiting", watch.status(), watch.since())));
+        }
         out.addAll(flowStatus.values());
         failed.values().forEach(f -> out.add(new BaseStatus(f.base(), "failed",
                 f.reason() + " (tried again when its files change, or when announced again)", f.at())));
@@ -340,9 +344,9 @@ public final class RemergeService implements AutoCloseable {
             Champion champion = state.champion().orElseThrow(() -> new CrucibleException("no champion to compare with"));
             GateDecision decision = gate.decide(champion.scores(), c.scores());
             if (!decision.promote()) {
+                leaveFlow(c);
                 state.append(new HistoryEntry(c.id(), Instant.now(), Decision.REJECTED, key(c.base()), c.dir().toString(),
                         c.scores(), champion.id(), decision.meanGain(), decision.reasons(), null));
-                leaveFlow(c);
                 metrics.decided("rejected");
                 LOG.info("candidate {} rejected: {}", c.id(), String.join("; ", decision.reasons()));
                 deleteQuietly(c.dir());
@@ -350,9 +354,9 @@ public final class RemergeService implements AutoCloseable {
             }
             String version = server.promote(c.dir());
             state.pushChampion(new Champion(c.id(), c.dir().toString(), key(c.base()), c.scores()));
+            leaveFlow(c);
             state.append(new HistoryEntry(c.id(), Instant.now(), Decision.PROMOTED, key(c.base()), c.dir().toString(),
                     c.scores(), champion.id(), decision.meanGain(), List.of(), version));
-            leaveFlow(c);
             metrics.decided("promoted");
             LOG.info("candidate {} promoted as {} (mean gain {})", c.id(), version,
                     String.format(java.util.Locale.ROOT, "%+.4f", decision.meanGain()));
@@ -368,11 +372,11 @@ public final class RemergeService implements AutoCloseable {
     /** Records a failed candidate (caller holds {@link #championLock}). */
     private void recordFailure(Candidate c) {
         String champion = state.champion().map(Champion::id).orElse(null);
+        leaveFlow(c);
+        fail(key(c.base()), c.fingerprint(), c.failure());
         state.append(new HistoryEntry(c.id(), Instant.now(), Decision.FAILED, key(c.base()),
                 c.dir() == null ? null : c.dir().toString(), c.scores(), champion, 0, List.of(c.failure()), null));
         metrics.decided("failed");
-        leaveFlow(c);
-        fail(key(c.base()), c.fingerprint(), c.failure());
         if (c.dir() != null) {
             deleteQuietly(c.dir());
         }
@@ -464,10 +468,10 @@ public final class RemergeService implements AutoCloseable {
                 synchronized (championLock) {
                     String id = state.nextCandidateId(watch.dir());
                     String why = "wait: " + g.why();
+                    fail(key, FolderFingerprint.of(watch.dir()), why);
                     state.append(new HistoryEntry(id, Instant.now(), Decision.FAILED, key, null, Map.of(),
                             state.champion().map(Champion::id).orElse(null), 0, List.of(why), null));
                     metrics.decided("failed");
-                    fail(key, FolderFingerprint.of(watch.dir()), why);
                     LOG.warn("gave up waiting for {}", g.why());
                 }
             }
