@@ -550,7 +550,8 @@ public final class RemergeService implements AutoCloseable {
                     state.append(new HistoryEntry(c.id(), Instant.now(), Decision.INTERRUPTED, key(c.base()),
                             c.dir() == null ? null : c.dir().toString(), Map.of(),
                             state.champion().map(Champion::id).orElse(null), 0,
-                            List.of("stopped during " + stage + "; merged again on the next start"), null));
+                            List.of((stage.equals("queued") ? "stopped while queued" : "stopped during " + stage)
+                                    + "; merged again on the next start"), null));
                     metrics.decided("interrupted");
                     LOG.info("candidate {} interrupted during {}; it is merged again on the next start", c.id(), stage);
                 } catch (RuntimeException e) {
