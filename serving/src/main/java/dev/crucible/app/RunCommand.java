@@ -26,15 +26,20 @@ public final class RunCommand implements Callable<Integer> {
             + "tasks, gates, state_dir, watch, cluster).")
     Path configFile;
 
+    /** What a start does: restore the champion stored in state_dir, or build the first one from initial_base. */
+    static String startLine(AppConfig config) {
+        return RemergeState.storedChampion(config.stateDir())
+                .map(c -> "restoring the champion " + c.id() + " (" + c.dir() + ") from " + config.stateDir() + " ...")
+                .orElseGet(() -> "building the champion from " + config.initialBase() + " (recipe " + config.recipe()
+                        + "); no champion stored in " + config.stateDir() + " yet ...");
+    }
+
     @Override
     public Integer call() {
         AppConfig config = AppConfigParser.parse(configFile);
         ServeConfig serve = RemergeApp.serveConfig(config);
         PrintWriter out = spec.commandLine().getOut();
-        out.println(RemergeState.storedChampion(config.stateDir())
-                .map(c -> "restoring the champion " + c.id() + " (" + c.dir() + ") from " + config.stateDir() + " ...")
-                .orElseGet(() -> "building the champion from " + config.initialBase() + " (recipe " + config.recipe()
-                        + "); no champion stored in " + config.stateDir() + " yet ..."));
+        out.println(startLine(config));
         out.flush();
         try (RemergeApp app = RemergeApp.start(config, serve)) {
             String base = app.baseUri().toString();
