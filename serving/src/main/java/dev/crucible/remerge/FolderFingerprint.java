@@ -36,8 +36,9 @@ public final class FolderFingerprint {
         try (Stream<Path> walk = Files.walk(dir)) {
             files = walk.filter(Files::isRegularFile).sorted().toList();
         } catch (IOException | UncheckedIOException e) {
-            // A file vanished while listing: the folder is changing, which is what a new fingerprint says.
-            return "unreadable:" + System.nanoTime();
+            // A file vanished or cannot be listed: a constant, so an unreadable folder is not retried on every
+            // pass, and it changes again once the folder can be read.
+            return "unreadable";
         }
         for (Path file : files) {
             try {
@@ -45,7 +46,7 @@ public final class FolderFingerprint {
                 sha.update((dir.relativize(file) + "\0" + a.size() + "\0" + a.lastModifiedTime().toMillis() + "\n")
                         .getBytes(StandardCharsets.UTF_8));
             } catch (IOException e) {
-                return "unreadable:" + System.nanoTime();
+                return "unreadable";
             }
         }
         return HexFormat.of().formatHex(sha.digest(), 0, 16);

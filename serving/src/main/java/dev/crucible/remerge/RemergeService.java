@@ -344,12 +344,13 @@ public final class RemergeService implements AutoCloseable {
             Champion champion = state.champion().orElseThrow(() -> new CrucibleException("no champion to compare with"));
             GateDecision decision = gate.decide(champion.scores(), c.scores());
             if (!decision.promote()) {
+                // Listing, folder, then the decision: whoever sees the decision sees the rest done.
                 leaveFlow(c);
+                deleteQuietly(c.dir());
                 state.append(new HistoryEntry(c.id(), Instant.now(), Decision.REJECTED, key(c.base()), c.dir().toString(),
                         c.scores(), champion.id(), decision.meanGain(), decision.reasons(), null));
                 metrics.decided("rejected");
                 LOG.info("candidate {} rejected: {}", c.id(), String.join("; ", decision.reasons()));
-                deleteQuietly(c.dir());
                 return c;
             }
             String version = server.promote(c.dir());
@@ -374,12 +375,12 @@ public final class RemergeService implements AutoCloseable {
         String champion = state.champion().map(Champion::id).orElse(null);
         leaveFlow(c);
         fail(key(c.base()), c.fingerprint(), c.failure());
-        state.append(new HistoryEntry(c.id(), Instant.now(), Decision.FAILED, key(c.base()),
-                c.dir() == null ? null : c.dir().toString(), c.scores(), champion, 0, List.of(c.failure()), null));
-        metrics.decided("failed");
         if (c.dir() != null) {
             deleteQuietly(c.dir());
         }
+        state.append(new HistoryEntry(c.id(), Instant.now(), Decision.FAILED, key(c.base()),
+                c.dir() == null ? null : c.dir().toString(), c.scores(), champion, 0, List.of(c.failure()), null));
+        metrics.decided("failed");
     }
 
     private void fail(String key, String fingerprint, String reason) {
