@@ -24,10 +24,11 @@ import java.util.regex.Pattern;
  * @param managementPort        Pekko Management HTTP port (bootstrap contact point, health checks) for Kubernetes
  * @param podLabelSelector      Kubernetes label selector finding peer pods; {@code %s} is the system name
  * @param requiredContactPoints pods that must be found before the first of them forms a new cluster
+ * @param transport             TLS with mutual authentication (the default) or plain TCP on loopback
  */
 public record ClusterMembership(JoinMethod joinMethod, List<String> seedNodes, String host, int port,
                                 Duration downUnreachableAfter, int managementPort, String podLabelSelector,
-                                int requiredContactPoints) {
+                                int requiredContactPoints, ClusterTransport transport) {
 
     /** Artery's conventional port, also the one the Kubernetes manifests expose. */
     public static final int DEFAULT_PORT = 7355;
@@ -65,15 +66,15 @@ public record ClusterMembership(JoinMethod joinMethod, List<String> seedNodes, S
             return new ClusterMembership(joinMethod, cluster.getStringList("seed-nodes"), cluster.getString("host"),
                     cluster.getInt("port"), cluster.getDuration("down-unreachable-after"),
                     kubernetes.getInt("management-port"), kubernetes.getString("pod-label-selector"),
-                    kubernetes.getInt("required-contact-points"));
+                    kubernetes.getInt("required-contact-points"), ClusterTransport.fromConfig(cluster));
         } catch (ConfigException e) {
             throw new CrucibleException("crucible.cluster: " + e.getMessage(), e);
         }
     }
 
-    /** Only the Pekko settings this membership decides; lay it over the application config. */
+    /** Only the Pekko settings this membership decides (no secrets); lay it over the application config. */
     public Config pekkoConfig() {
-        Config c = ConfigFactory.empty()
+        Config c = transport.pekkoConfig()
                 .withValue("pekko.actor.provider", ConfigValueFactory.fromAnyRef("cluster"))
                 .withValue("pekko.remote.artery.canonical.port", ConfigValueFactory.fromAnyRef(port))
                 .withValue("pekko.cluster.downing-provider-class",

@@ -65,9 +65,14 @@ public final class ClusterNode implements AutoCloseable {
         return session;
     }
 
-    /** The full config of a node: {@code -D} overrides, then the membership's Pekko settings, then {@code base}. */
+    /**
+     * The full config of a node: {@code -D} overrides, then the membership's Pekko settings, then
+     * {@code base}; with the TLS store passwords added, and refused when it would listen without TLS
+     * where other machines can reach it ({@link ClusterTransport#secure}).
+     */
     public static Config config(ClusterMembership membership, Config base) {
-        return ConfigFactory.defaultOverrides().withFallback(membership.pekkoConfig()).withFallback(base).resolve();
+        return membership.transport().secure(
+                ConfigFactory.defaultOverrides().withFallback(membership.pekkoConfig()).withFallback(base).resolve());
     }
 
     private static void requireHook(ClusterMembership membership, BootstrapHook hook) {

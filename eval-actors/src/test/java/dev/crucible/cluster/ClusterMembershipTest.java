@@ -78,4 +78,65 @@ class ClusterMembershipTest {
         assertThatThrownBy(() -> ClusterNode.worker(kubernetes, 1, ModelLoader.standard(), BootstrapHook.NONE))
                 .isInstanceOf(CrucibleException.class).hasMessageContaining("Cluster Bootstrap");
     }
+
+    @Test
+    void tlsWithMutualAuthenticationIsTheDefaultAndNeedsItsStores() {
+        ClusterMembership membership = ClusterMembership.fromConfig(cluster("""
+                seed-nodes = ["10.0.0.1:7355"]
+                host = "10.0.0.3"
+                tls.key-store = "/etc/crucible/cluster-tls/keystore.p12"
+                tls.trust-store = "/etc/crucible/cluster-tls/truststore.p12"
+                """));
+
+        Config pekko = membership.pekkoConfig();
+        assertThat(pekko.getString("pekko.remote.artery.transport")).isEqualTo("tls-tcp");
+        assertThat(pekko.getBoolean("pekko.remote.artery.ssl.config-ssl-engine.require-mutual-authentication")).isTrue();
+        assertThat(pekko.getString("pekko.remote.artery.ssl.config-ssl-engine.key-store"))
+                .isEqualTo("/etc/crucible/cluster-tls/keystore.p12");
+        assertThat(pekko.hasPath("pekko.remote.artery.ssl.config-ssl-engine.key-store-password")).isFalse();
+        assertThatThrownBy(() -> ClusterNode.config(membership, ConfigFactory.load()))
+                .isInstanceOf(CrucibleException.class)
+                .hasMessage("crucible.cluster.tls.key-store (--tls-key-store) /etc/crucible/cluster-tls/keystore.p12: "
+                        + "no such readable file; give this node's PKCS12 key store");
+        assertThatThrownBy(() -> ClusterNode.config(ClusterMembership.fromConfig(cluster("seed-nodes = [\"h:1\"]")),
+                ConfigFactory.load()))
+                .isInstanceOf(CrucibleException.class)
+                .hasMessageStartingWith("crucible.cluster.tls.key-store (--tls-key-store) is not set");
+    }
+
+    @Test
+    void plainTcpIsAllowedOnLoopbackOnlyUnlessExplicitlyAllowed() {
+        Config loopback = ClusterNode.config(ClusterMembership.fromConfig(cluster(
+                "seed-nodes = [\"127.0.0.1:7355\"], host = \"127.0.0.1\", transport = insecure-tcp")), ConfigFactory.load());
+        assertThat(loopback.getString("pekko.remote.artery.transport")).isEqualTo("tcp");
+
+        ClusterMembership exposed = ClusterMembership.fromConfig(cluster(
+                "seed-nodes = [\"10.0.0.1:7355\"], host = \"10.0.0.3\", transport = insecure-tcp"));
+        assertThatThrownBy(() -> ClusterNode.config(exposed, ConfigFactory.load()))
+                .isInstanceOf(CrucibleException.class).hasMessageStartingWith(
+                        "crucible.cluster.transport = insecure-tcp (--insecure-tcp) on 10.0.0.3: plain TCP lets anyone");
+        // An empty host means this host's address, which other machines reach.
+        assertThatThrownBy(() -> ClusterNode.config(ClusterMembership.fromConfig(cluster(
+                "seed-nodes = [\"10.0.0.1:7355\"], transport = insecure-tcp")), ConfigFactory.load()))
+                .isInstanceOf(CrucibleException.class).hasMessageContaining("plain TCP");
+        Config allowed = ClusterNode.config(ClusterMembership.fromConfig(cluster(
+                "seed-nodes = [\"10.0.0.1:7355\"], host = \"10.0.0.3\", transport = insecure-tcp, allow-insecure-remote = on")),
+                ConfigFactory.load());
+        assertThat(allowed.getString("pekko.remote.artery.canonical.hostname")).isEqualTo("10.0.0.3");
+        assertThatThrownBy(() -> ClusterMembership.fromConfig(cluster("seed-nodes = [\"h:1\"], transport = udp")))
+                .isInstanceOf(CrucibleException.class).hasMessageContaining("crucible.cluster.transport: unknown value 'udp'");
+    }
+
+    @Test
+    void loopbackIsJudgedFromTheAddressText() {
+        assertThat(ClusterTransport.isLoopback("127.0.0.1")).isTrue();
+        assertThat(ClusterTransport.isLoopback("127.1.2.3")).isTrue();
+        assertThat(ClusterTransport.isLoopback("localhost")).isTrue();
+        assertThat(ClusterTransport.isLoopback("[::1]")).isTrue();
+        assertThat(ClusterTransport.isLoopback("::1")).isTrue();
+        assertThat(ClusterTransport.isLoopback("10.0.0.3")).isFalse();
+        assertThat(ClusterTransport.isLoopback("0.0.0.0")).isFalse();
+        assertThat(ClusterTransport.isLoopback("my-pod.cluster.local")).isFalse();
+        assertThat(ClusterTransport.isLoopback("<getHostAddress>")).isFalse();
+    }
 }

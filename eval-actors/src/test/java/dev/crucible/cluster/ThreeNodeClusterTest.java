@@ -149,6 +149,7 @@ class ThreeNodeClusterTest {
                 seed-nodes = ["127.0.0.1:%d"]
                 host = "127.0.0.1"
                 port = %d
+                transport = insecure-tcp
                 down-unreachable-after = 1 s
                 """.formatted(seedPort, port)).withFallback(ConfigFactory.load().getConfig("crucible.cluster")));
     }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.crucible.cluster.ClusterTransport;
 import dev.crucible.error.CrucibleException;
 import dev.crucible.task.TaskSpec;
 import java.io.IOException;
@@ -182,7 +183,8 @@ public final class AppConfigParser {
             return defaults;
         }
         requireObject(node, "cluster", "{enabled, seed_nodes?, discovery: config|kubernetes}");
-        checkKeys(node, "cluster.", List.of("enabled", "seed_nodes", "discovery", "remoting_port", "management_port", "host"));
+        checkKeys(node, "cluster.", List.of("enabled", "seed_nodes", "discovery", "remoting_port", "management_port", "host",
+                "transport", "tls", "allow_insecure_remote"));
         JsonNode enabledNode = node.get("enabled");
         if (enabledNode != null && !enabledNode.isBoolean()) {
             throw fail("cluster.enabled: expected true or false, got " + enabledNode);
@@ -214,7 +216,33 @@ public final class AppConfigParser {
         int remoting = port(node, "remoting_port", "cluster.remoting_port", defaults.remotingPort());
         int management = port(node, "management_port", "cluster.management_port", defaults.managementPort());
         Optional<String> host = optionalText(node, "host", "cluster.host");
-        return new ClusterSettings(enabled, seeds, discovery, remoting, management, host);
+        return new ClusterSettings(enabled, seeds, discovery, remoting, management, host, security(node));
+    }
+
+    private ClusterSecurity security(JsonNode cluster) {
+        Optional<String> transport = optionalText(cluster, "transport", "cluster.transport");
+        if (transport.isPresent() && !transport.get().equals(ClusterTransport.TLS)
+                && !transport.get().equals(ClusterTransport.INSECURE_TCP)) {
+            throw fail("cluster.transport: unknown value '" + transport.get() + "'; use " + ClusterTransport.TLS
+                    + " (key and trust stores under cluster.tls) or " + ClusterTransport.INSECURE_TCP + " on 127.0.0.1");
+        }
+        JsonNode allow = cluster.get("allow_insecure_remote");
+        if (allow != null && !allow.isBoolean()) {
+            throw fail("cluster.allow_insecure_remote: expected true or false, got " + allow);
+        }
+        JsonNode tls = cluster.get("tls");
+        Optional<Path> keyStore = Optional.empty();
+        Optional<Path> trustStore = Optional.empty();
+        Optional<Path> passwordFile = Optional.empty();
+        if (tls != null && !tls.isNull()) {
+            requireObject(tls, "cluster.tls", "{key_store, trust_store, password_file}");
+            checkKeys(tls, "cluster.tls.", List.of("key_store", "trust_store", "password_file"));
+            keyStore = optionalText(tls, "key_store", "cluster.tls.key_store").map(this::resolvePath);
+            trustStore = optionalText(tls, "trust_store", "cluster.tls.trust_store").map(this::resolvePath);
+            passwordFile = optionalText(tls, "password_file", "cluster.tls.password_file").map(this::resolvePath);
+        }
+        return new ClusterSecurity(transport, keyStore, trustStore, passwordFile,
+                allow == null ? Optional.empty() : Optional.of(allow.booleanValue()));
     }
 
     private int port(JsonNode node, String key, String field, int fallback) {
@@ -239,6 +267,11 @@ public final class AppConfigParser {
     private Path requiredPath(JsonNode node, String key, String field, boolean file) {
         String text = optionalText(node, key, field).orElseThrow(() -> fail(field + ": missing; give "
                 + (file ? "a file" : "a folder") + " path (relative paths resolve against the config file's folder)"));
+        return dir.resolve(text).normalize();
+    }
+
+    /** A path relative to the config file's folder. */
+    private Path resolvePath(String text) {
         return dir.resolve(text).normalize();
     }
 

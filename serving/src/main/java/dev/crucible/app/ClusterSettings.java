@@ -19,9 +19,10 @@ import java.util.Optional;
  * @param remotingPort   Artery port of this node
  * @param managementPort Pekko Management HTTP port (cluster bootstrap and health checks)
  * @param host           the address other nodes reach this one at; empty: Pekko's default (this host's address)
+ * @param security       transport (TLS by default) and the TLS key and trust stores
  */
 public record ClusterSettings(boolean enabled, List<String> seedNodes, Discovery discovery, int remotingPort,
-                              int managementPort, Optional<String> host) {
+                              int managementPort, Optional<String> host, ClusterSecurity security) {
 
     /** The actor system name every node must share (the evaluation session's), and that seed node addresses name. */
     public static final String SYSTEM_NAME = EvaluationSession.SYSTEM_NAME;
@@ -36,10 +37,16 @@ public record ClusterSettings(boolean enabled, List<String> seedNodes, Discovery
         seedNodes = List.copyOf(seedNodes);
     }
 
+    /** Settings that leave the transport to config: TLS with the stores of {@code crucible.cluster.tls}. */
+    public ClusterSettings(boolean enabled, List<String> seedNodes, Discovery discovery, int remotingPort,
+                           int managementPort, Optional<String> host) {
+        this(enabled, seedNodes, discovery, remotingPort, managementPort, host, ClusterSecurity.unset());
+    }
+
     /** A single process, no cluster. */
     public static ClusterSettings disabled() {
         return new ClusterSettings(false, List.of(), Discovery.CONFIG, DEFAULT_REMOTING_PORT, DEFAULT_MANAGEMENT_PORT,
-                Optional.empty());
+                Optional.empty(), ClusterSecurity.unset());
     }
 
     /** These settings as {@code crucible.cluster} keys; the keys the app config has no say in are absent. */
@@ -49,7 +56,7 @@ public record ClusterSettings(boolean enabled, List<String> seedNodes, Discovery
                 .withValue("seed-nodes", ConfigValueFactory.fromIterable(seedNodes))
                 .withValue("port", ConfigValueFactory.fromAnyRef(remotingPort))
                 .withValue("kubernetes.management-port", ConfigValueFactory.fromAnyRef(managementPort));
-        return host.map(h -> c.withValue("host", ConfigValueFactory.fromAnyRef(h))).orElse(c);
+        return security.over(host.map(h -> c.withValue("host", ConfigValueFactory.fromAnyRef(h))).orElse(c));
     }
 
     /** This node's membership: these settings over {@code cluster}, a {@code crucible.cluster} block. */

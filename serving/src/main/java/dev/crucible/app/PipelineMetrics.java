@@ -44,7 +44,7 @@ public final class PipelineMetrics {
             Gauge.builder("crucible.pipeline.in.flight", count, AtomicLong::get).tag("stage", stage)
                     .description("Candidates inside each stage of the re-merge flow").register(registry);
         }
-        for (String decision : List.of("promoted", "rejected", "failed", "rolled_back")) {
+        for (String decision : List.of("promoted", "rejected", "failed", "rolled_back", "manual", "interrupted")) {
             Counter.builder("crucible.remerge.decisions").tag("decision", decision)
                     .description("Re-merge candidates by outcome, and rollbacks").register(registry);
         }
@@ -83,7 +83,8 @@ public final class PipelineMetrics {
         }).set(Double.doubleToLongBits(value));
     }
 
-    /** One more candidate was decided: {@code promoted}, {@code rejected}, {@code failed} or {@code rolled_back}. */
+    /** One more candidate was decided: {@code promoted}, {@code rejected}, {@code failed}, {@code rolled_back}, {@code manual} or
+     * {@code interrupted}. */
     public void decided(String decision) {
         registry.counter("crucible.remerge.decisions", "decision", decision).increment();
     }

@@ -1,6 +1,7 @@
 package dev.crucible.app;
 
 import dev.crucible.remerge.RemergeRoutes;
+import dev.crucible.remerge.RemergeState;
 import dev.crucible.serve.ServeConfig;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -12,7 +13,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code crucible run APP.yml}: serve the champion and re-merge it onto every new base, until SIGTERM or Ctrl-C. */
 @Command(name = "run", mixinStandardHelpOptions = true,
-        description = {"The always-on service: builds the champion from initial_base, serves it, watches bases_dir "
+        description = {"The always-on service: restores the champion from state_dir (or builds it from initial_base "
+                + "on the first start), serves it, watches bases_dir "
                 + "(and POST /admin/bases), re-merges the recipe onto each new base, evaluates the candidate and "
                 + "promotes it when the gates pass.", "History and champion survive restarts (state_dir)."})
 public final class RunCommand implements Callable<Integer> {
@@ -24,12 +26,20 @@ public final class RunCommand implements Callable<Integer> {
             + "tasks, gates, state_dir, watch, cluster).")
     Path configFile;
 
+    /** What a start does: restore the champion stored in state_dir, or build the first one from initial_base. */
+    static String startLine(AppConfig config) {
+        return RemergeState.storedChampion(config.stateDir())
+                .map(c -> "restoring the champion " + c.id() + " (" + c.dir() + ") from " + config.stateDir() + " ...")
+                .orElseGet(() -> "building the champion from " + config.initialBase() + " (recipe " + config.recipe()
+                        + "); no champion stored in " + config.stateDir() + " yet ...");
+    }
+
     @Override
     public Integer call() {
         AppConfig config = AppConfigParser.parse(configFile);
         ServeConfig serve = RemergeApp.serveConfig(config);
         PrintWriter out = spec.commandLine().getOut();
-        out.println("building the champion from " + config.initialBase() + " (recipe " + config.recipe() + ") ...");
+        out.println(startLine(config));
         out.flush();
         try (RemergeApp app = RemergeApp.start(config, serve)) {
             String base = app.baseUri().toString();
@@ -39,7 +49,9 @@ public final class RunCommand implements Callable<Integer> {
             out.println("  models       GET  " + base + "/v1/models");
             out.println("  metrics      GET  " + base + "/metrics");
             out.println("  new base     POST " + base + RemergeRoutes.BASES + auth + "  or drop a folder into " + config.basesDir());
+            out.println("  waiting      GET  " + base + RemergeRoutes.BASES + auth);
             out.println("  history      GET  " + base + RemergeRoutes.HISTORY + auth);
+            out.println("  promote      POST " + base + RemergeRoutes.PROMOTE + auth + "  (recorded in history, kept on restart)");
             out.println("  rollback     POST " + base + RemergeRoutes.ROLLBACK + auth);
             out.println("press Ctrl-C to stop");
             out.flush();

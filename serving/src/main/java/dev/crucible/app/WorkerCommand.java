@@ -5,12 +5,14 @@ import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
 import dev.crucible.cluster.ClusterMembership;
 import dev.crucible.cluster.ClusterNode;
+import dev.crucible.cluster.ClusterTransport;
 import dev.crucible.cluster.JoinMethod;
 import dev.crucible.error.CrucibleException;
 import dev.crucible.eval.RecipeModelLoader;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -55,6 +57,27 @@ public final class WorkerCommand implements Callable<Integer> {
     @Option(names = "--discovery", paramLabel = "METHOD",
             description = "seed-nodes or kubernetes (default: the config's discovery).")
     String discovery;
+
+    @Option(names = "--tls-key-store", paramLabel = "FILE",
+            description = "PKCS12 key store with this node's key and certificate (default: crucible.cluster.tls.key-store).")
+    Path tlsKeyStore;
+
+    @Option(names = "--tls-trust-store", paramLabel = "FILE",
+            description = "PKCS12 trust store with the cluster's certificate (default: crucible.cluster.tls.trust-store).")
+    Path tlsTrustStore;
+
+    @Option(names = "--tls-password-file", paramLabel = "FILE",
+            description = "File whose first line is the stores' password (default: crucible.cluster.tls.password-file, "
+                    + "else $" + ClusterTransport.PASSWORD_ENV + ").")
+    Path tlsPasswordFile;
+
+    @Option(names = "--insecure-tcp",
+            description = "Plain TCP instead of TLS: anyone reaching the port can join. Only on 127.0.0.1 unless --allow-insecure-remote.")
+    boolean insecureTcp;
+
+    @Option(names = "--allow-insecure-remote",
+            description = "Permit --insecure-tcp on an address other machines reach (a network you trust completely).")
+    boolean allowInsecureRemote;
 
     @Option(names = "--merge-threads", paramLabel = "N",
             description = "Threads merging a recipe candidate (default: all cores).")
@@ -105,6 +128,12 @@ public final class WorkerCommand implements Callable<Integer> {
         if (port != null) {
             flags = flags.withValue("port", ConfigValueFactory.fromAnyRef(port));
         }
-        return ClusterMembership.fromConfig(flags.withFallback(base));
+        ClusterSecurity security = new ClusterSecurity(
+                insecureTcp ? Optional.of(ClusterTransport.INSECURE_TCP) : Optional.empty(),
+                Optional.ofNullable(tlsKeyStore).map(p -> p.toAbsolutePath().normalize()),
+                Optional.ofNullable(tlsTrustStore).map(p -> p.toAbsolutePath().normalize()),
+                Optional.ofNullable(tlsPasswordFile).map(p -> p.toAbsolutePath().normalize()),
+                allowInsecureRemote ? Optional.of(true) : Optional.empty());
+        return ClusterMembership.fromConfig(security.over(flags.withFallback(base)));
     }
 }

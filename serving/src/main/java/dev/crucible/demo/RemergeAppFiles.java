@@ -6,6 +6,7 @@ import dev.crucible.recipe.ModelEntry;
 import dev.crucible.recipe.Recipe;
 import dev.crucible.recipe.RecipeParser;
 import dev.crucible.recipe.RecipeWriter;
+import dev.crucible.serve.AdminTokens;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,7 +41,7 @@ final class RemergeAppFiles {
             Files.writeString(dir.resolve(RECIPE), RecipeWriter.toYaml(onAnyBase(RecipeParser.parse(evolvedRecipe), zoo)));
             byte[] secret = new byte[16];
             new SecureRandom().nextBytes(secret);
-            Files.writeString(dir.resolve(TOKEN), HexFormat.of().formatHex(secret) + "\n");
+            AdminTokens.write(dir.resolve(TOKEN), HexFormat.of().formatHex(secret));
             return Files.writeString(dir.resolve(APP), """
                     # crucible run %s: serve the evolved merge, re-merge it onto every base dropped into bases/
                     serve: {host: 127.0.0.1, port: %d, admin_token_file: %s}

@@ -13,4 +13,9 @@ public interface CandidateScorer {
      * configured order; a task that could not be scored carries its failure.
      */
     Map<String, TaskScore> score(Path base, Path modelDir);
+
+    /** Scores a model folder that no recipe produced (a manual promotion): the folder itself is evaluated. */
+    default Map<String, TaskScore> scoreFolder(Path modelDir) {
+        return score(modelDir, modelDir);
+    }
 }

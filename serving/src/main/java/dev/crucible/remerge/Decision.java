@@ -11,5 +11,9 @@ public enum Decision {
     /** Never got scored: incomplete checkpoint, merge or evaluation error, or the server refused it. */
     FAILED,
     /** {@code POST /admin/rollback} returned to the previous champion. */
-    ROLLED_BACK
+    ROLLED_BACK,
+    /** {@code POST /admin/promote} made an operator's model the champion, outside the gates. */
+    MANUAL,
+    /** The process stopped (SIGTERM) while the candidate was merged or evaluated; it is merged again on the next start. */
+    INTERRUPTED
 }

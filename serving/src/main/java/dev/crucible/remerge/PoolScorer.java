@@ -49,6 +49,11 @@ public final class PoolScorer implements CandidateScorer {
         return session.evaluate(reference(base, modelDir), tasks, timeout).scores();
     }
 
+    @Override
+    public Map<String, TaskScore> scoreFolder(Path modelDir) {
+        return session.evaluate(new ModelRef.Folder(modelDir), tasks, timeout).scores();
+    }
+
     /** What the pool is sent for the candidate merged onto {@code base} into {@code modelDir}. */
     public ModelRef reference(Path base, Path modelDir) {
         return recipes.<ModelRef>map(merger -> ModelRef.Recipe.of(modelDir.getFileName().toString(),

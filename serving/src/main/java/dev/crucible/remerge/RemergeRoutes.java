@@ -28,9 +28,13 @@ import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
 
 /**
- * The re-merge admin API, behind the same bearer token as {@code /admin/promote}:
- * {@code POST /admin/bases {"path": ...}} queues a new base, {@code GET /admin/history} lists every
- * candidate and decision with the champion, {@code POST /admin/rollback} returns to the previous champion.
+ * The re-merge admin API, behind the serving admin bearer token:
+ * {@code POST /admin/bases {"path": ...}} lets a new base wait for re-merge, {@code GET /admin/bases}
+ * lists the bases not decided yet (waiting and why, queued, merging, failed), {@code GET /admin/history}
+ * lists every candidate and decision with the champion and those bases, {@code POST /admin/rollback}
+ * returns to the previous champion, and {@code POST /admin/promote {"path": ...}} makes a model the
+ * champion by hand through the re-merge state (history entry {@code MANUAL}, rollback target, kept
+ * across restarts) instead of behind its back.
  * Meant to be placed before the serving routes, which answer everything else.
  */
 public final class RemergeRoutes extends AllDirectives {
@@ -41,8 +45,10 @@ public final class RemergeRoutes extends AllDirectives {
     public static final String HISTORY = "/admin/history";
     /** Return to the previous champion. */
     public static final String ROLLBACK = "/admin/rollback";
+    /** Promote a model by hand. */
+    public static final String PROMOTE = "/admin/promote";
     /** Every path these routes answer. */
-    public static final Set<String> PATHS = Set.of(BASES, HISTORY, ROLLBACK);
+    public static final Set<String> PATHS = Set.of(BASES, HISTORY, ROLLBACK, PROMOTE);
 
     private static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
@@ -70,8 +76,12 @@ public final class RemergeRoutes extends AllDirectives {
                 }
                 return response;
             }, () -> concat(
-                    path(PathMatchers.segment("bases"), () -> post(() -> admin(request.getHeader("Authorization"),
-                            () -> entity(Unmarshaller.entityToString(), body -> complete(announce(body)))))),
+                    path(PathMatchers.segment("bases"), () -> concat(
+                            post(() -> admin(request.getHeader("Authorization"),
+                                    () -> entity(Unmarshaller.entityToString(), body -> complete(announce(body))))),
+                            get(() -> admin(request.getHeader("Authorization"), () -> complete(bases()))))),
+                    path(PathMatchers.segment("promote"), () -> post(() -> admin(request.getHeader("Authorization"),
+                            () -> entity(Unmarshaller.entityToString(), body -> completeWithFuture(promote(body)))))),
                     path(PathMatchers.segment("history"), () -> get(() -> admin(request.getHeader("Authorization"),
                             () -> complete(history())))),
                     path(PathMatchers.segment("rollback"), () -> post(() -> admin(request.getHeader("Authorization"),
@@ -122,7 +132,54 @@ public final class RemergeRoutes extends AllDirectives {
         out.set("champion", JSON.valueToTree(service.champion().orElse(null)));
         List<HistoryEntry> entries = service.history();
         out.set("history", JSON.valueToTree(entries));
+        out.set("bases", JSON.valueToTree(service.bases()));
         return json(200, out);
+    }
+
+    private HttpResponse bases() {
+        ObjectNode out = JSON.createObjectNode();
+        out.set("bases", JSON.valueToTree(service.bases()));
+        return json(200, out);
+    }
+
+    private CompletionStage<HttpResponse> promote(String body) {
+        JsonNode json;
+        try {
+            json = JSON.readTree(body);
+        } catch (java.io.IOException e) {
+            return CompletableFuture.completedFuture(
+                    error(400, "invalid_json", "The body is not JSON; send {\"path\": \"/models/my-model\"}."));
+        }
+        JsonNode path = json == null ? null : json.get("path");
+        if (path == null || !path.isTextual() || path.textValue().isBlank()) {
+            return CompletableFuture.completedFuture(
+                    error(400, "missing_path", "path: missing; send {\"path\": \"/models/my-model\"}."));
+        }
+        Path dir;
+        try {
+            dir = Path.of(path.textValue());
+        } catch (java.nio.file.InvalidPathException e) {
+            return CompletableFuture.completedFuture(error(400, "invalid_path", "path: " + e.getMessage()));
+        }
+        if (!java.nio.file.Files.isDirectory(dir)) {
+            return CompletableFuture.completedFuture(error(400, "invalid_path",
+                    "path " + dir.toAbsolutePath().normalize() + " is not a folder; give a model checkpoint folder"));
+        }
+        return CompletableFuture.supplyAsync(() -> service.promoteManually(dir), blocking).handle((entry, failure) -> {
+            if (failure != null) {
+                Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+                return cause instanceof CrucibleException
+                        ? error(422, "promotion_failed", cause.getMessage())
+                        : error(500, "promotion_failed", "promotion failed: " + cause);
+            }
+            ObjectNode out = JSON.createObjectNode();
+            out.put("version", entry.version());
+            out.put("model", entry.id());
+            out.put("path", entry.candidate());
+            out.put("previous", entry.champion());
+            out.set("history", JSON.valueToTree(entry));
+            return json(200, out);
+        });
     }
 
     private CompletionStage<HttpResponse> rollback() {

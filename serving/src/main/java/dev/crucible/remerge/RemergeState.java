@@ -18,7 +18,9 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -29,9 +31,13 @@ import java.util.stream.Stream;
  * What the re-merge service keeps in {@code state_dir} so that it survives a restart:
  * {@code history.jsonl} (one decision a line, append only), {@code champions.json} (the champion and
  * the ones before it, for rollback; rewritten atomically), {@code announced.jsonl} (bases announced over
- * HTTP, so a restart still processes them) and {@code candidates/} (merged models).
- * A candidate whose merge was interrupted has no history line, so it is merged again after a restart;
- * the champion list is written only after the server switched, so nothing is ever half-promoted.
+ * HTTP, so a restart still processes them), {@code failed.jsonl} (bases whose re-merge failed, with the
+ * fingerprint of their files, so a restart does not try an unchanged broken base again) and
+ * {@code candidates/} (merged models).
+ * A candidate whose merge or evaluation was interrupted (kill -9, or SIGTERM, which records it as
+ * {@link Decision#INTERRUPTED}) has no decision, so its base is merged again after a restart, and
+ * {@link #open} deletes its folder; the champion list is written only after the server switched, so
+ * nothing is ever half-promoted.
  */
 public final class RemergeState {
 
@@ -45,18 +51,25 @@ public final class RemergeState {
     private final Path history;
     private final Path champions;
     private final Path announced;
+    private final Path failed;
     private final Path candidates;
     private int lastCandidate;
+    private final List<String> removedOnOpen = new ArrayList<>();
 
     private RemergeState(Path dir) {
         this.dir = dir;
         this.history = dir.resolve("history.jsonl");
         this.champions = dir.resolve("champions.json");
         this.announced = dir.resolve("announced.jsonl");
+        this.failed = dir.resolve("failed.jsonl");
         this.candidates = dir.resolve("candidates");
     }
 
-    /** Opens (creating) {@code stateDir} and removes staging folders a crashed merge left behind. */
+    /**
+     * Opens (creating) {@code stateDir} and reconciles it with the history: removes staging folders a
+     * crashed merge left behind, and candidate folders no decision refers to (a merge or evaluation
+     * that a crash or SIGTERM cut short; their bases are merged again).
+     */
     public static RemergeState open(Path stateDir) {
         RemergeState state = new RemergeState(stateDir.toAbsolutePath().normalize());
         try {
@@ -66,7 +79,18 @@ public final class RemergeState {
         }
         state.removeStaging();
         state.lastCandidate = state.highestCandidateNumber();
+        state.removeUndecidedCandidates();
         return state;
+    }
+
+    /** The champion stored in {@code stateDir}, read without touching anything (to say what a start will do). */
+    public static Optional<Champion> storedChampion(Path stateDir) {
+        return new RemergeState(stateDir.toAbsolutePath().normalize()).champion();
+    }
+
+    /** Candidate folders that {@link #open} removed because no decision refers to them. */
+    public synchronized List<String> removedOnOpen() {
+        return List.copyOf(removedOnOpen);
     }
 
     public Path dir() {
@@ -125,6 +149,18 @@ public final class RemergeState {
         appendLine(announced, base.toString());
     }
 
+    /** Remembers that a base's re-merge failed, and the fingerprint of its files then. */
+    public synchronized void recordFailure(FailedBase base) {
+        appendLine(failed, base);
+    }
+
+    /** The latest failure of every base that ever failed, by base. */
+    public synchronized Map<String, FailedBase> failures() {
+        Map<String, FailedBase> latest = new LinkedHashMap<>();
+        readLines(failed, FailedBase.class).forEach(f -> latest.put(f.base(), f));
+        return latest;
+    }
+
     /** Bases announced over HTTP, in order. */
     public synchronized List<Path> announcements() {
         return readLines(announced, String.class).stream().map(Path::of).toList();
@@ -132,12 +168,14 @@ public final class RemergeState {
 
     /**
      * Bases whose candidate was promoted or rejected (or serves): they are not merged again. A base whose
-     * re-merge failed is not among them, so a restart tries it once more.
+     * re-merge failed or was interrupted is not among them ({@link #failures()} says which failed ones
+     * to leave alone).
      */
     public synchronized Set<String> decidedBases() {
         Set<String> bases = new HashSet<>();
         for (HistoryEntry e : history()) {
-            if (e.decision() != Decision.ROLLED_BACK && e.decision() != Decision.FAILED && e.base() != null) {
+            if (e.decision() != Decision.ROLLED_BACK && e.decision() != Decision.FAILED
+                    && e.decision() != Decision.INTERRUPTED && e.base() != null) {
                 bases.add(e.base());
             }
         }
@@ -224,6 +262,26 @@ public final class RemergeState {
             }
         } catch (IOException e) {
             throw new CrucibleException(candidates + ": cannot clean up interrupted merges (" + e.getMessage() + ")", e);
+        }
+    }
+
+    private void removeUndecidedCandidates() {
+        Set<Path> referenced = new HashSet<>();
+        champions().forEach(c -> referenced.add(Path.of(c.dir()).toAbsolutePath().normalize()));
+        for (HistoryEntry e : history()) {
+            if (e.candidate() != null && e.decision() != Decision.INTERRUPTED) {
+                referenced.add(Path.of(e.candidate()).toAbsolutePath().normalize());
+            }
+        }
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(candidates)) {
+            for (Path p : entries) {
+                if (Files.isDirectory(p) && !referenced.contains(p.toAbsolutePath().normalize())) {
+                    deleteTree(p);
+                    removedOnOpen.add(p.toString());
+                }
+            }
+        } catch (IOException e) {
+            throw new CrucibleException(candidates + ": cannot remove undecided candidates (" + e.getMessage() + ")", e);
         }
     }
 

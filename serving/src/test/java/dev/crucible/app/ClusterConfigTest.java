@@ -36,7 +36,8 @@ class ClusterConfigTest {
         ClusterSettings settings = new ClusterSettings(true, List.of("pekko://crucible-eval@10.0.0.5:7355"), Discovery.CONFIG,
                 7400, 7626, Optional.of("10.0.0.6"));
 
-        Config config = ClusterNode.config(settings.membership(), ConfigFactory.load());
+        // The mapping alone: starting such a node needs the TLS stores (ClusterSecurityTest).
+        Config config = settings.membership().pekkoConfig().withFallback(ConfigFactory.load()).resolve();
 
         assertThat(config.getString("pekko.actor.provider")).isEqualTo("cluster");
         assertThat(config.getStringList("pekko.cluster.seed-nodes")).containsExactly("pekko://crucible-eval@10.0.0.5:7355");
@@ -49,7 +50,7 @@ class ClusterConfigTest {
         ClusterSettings settings = new ClusterSettings(true, List.of(), Discovery.KUBERNETES, 7355, 7700, Optional.empty());
 
         ClusterMembership membership = settings.membership();
-        Config config = ClusterNode.config(membership, ConfigFactory.load());
+        Config config = membership.pekkoConfig().withFallback(ConfigFactory.load()).resolve();
 
         assertThat(membership.joinMethod()).isEqualTo(JoinMethod.KUBERNETES);
         assertThat(config.getStringList("pekko.cluster.seed-nodes")).isEmpty();
@@ -84,8 +85,10 @@ class ClusterConfigTest {
         int seedPort = freePort();
         int workerPort = freePort();
         String seed = "pekko://" + ClusterSettings.SYSTEM_NAME + "@127.0.0.1:" + seedPort;
-        ClusterSettings coordinator = new ClusterSettings(true, List.of(seed), Discovery.CONFIG, seedPort, 0, Optional.of("127.0.0.1"));
-        ClusterSettings worker = new ClusterSettings(true, List.of(seed), Discovery.CONFIG, workerPort, 0, Optional.of("127.0.0.1"));
+        ClusterSettings coordinator = new ClusterSettings(true, List.of(seed), Discovery.CONFIG, seedPort, 0, Optional.of("127.0.0.1"),
+                ClusterSecurity.insecureLoopback());
+        ClusterSettings worker = new ClusterSettings(true, List.of(seed), Discovery.CONFIG, workerPort, 0, Optional.of("127.0.0.1"),
+                ClusterSecurity.insecureLoopback());
         dev.crucible.eval.ModelLoader noModels = ref -> {
             throw new CrucibleException("no models in this test");
         };

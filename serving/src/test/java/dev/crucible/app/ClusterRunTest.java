@@ -85,7 +85,7 @@ class ClusterRunTest {
         int seedPort = freePort();
         AppConfig config = writeConfig(seedPort);
         ClusterSettings workerSettings = new ClusterSettings(true, config.cluster().seedNodes(), Discovery.CONFIG,
-                freePort(), 0, config.cluster().host());
+                freePort(), 0, config.cluster().host(), config.cluster().security());
         RecipeMerger merger = RecipeMerger.load(config.recipe(), 2);
         Champion champion;
         try (RecordingLoader workerModels = new RecordingLoader();
@@ -150,6 +150,7 @@ class ClusterRunTest {
                   seed_nodes: ["pekko://crucible-eval@127.0.0.1:%d"]
                   remoting_port: %d
                   host: 127.0.0.1
+                  transport: insecure-tcp
                 """.formatted(ZOO.resolve("base-v2"), ZOO.resolve("add_dev.jsonl"), ZOO.resolve("rev_dev.jsonl"),
                 seedPort, seedPort));
         return AppConfigParser.parse(app);

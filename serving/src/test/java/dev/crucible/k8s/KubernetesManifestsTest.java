@@ -229,6 +229,29 @@ class KubernetesManifestsTest {
     }
 
     @Test
+    void clusterPodsMountTheTlsSecretWhereTheAppConfigLooksForTheStores() throws IOException {
+        Config transport = appConfig().cluster().membership().pekkoConfig();
+        String engine = "pekko.remote.artery.ssl.config-ssl-engine.";
+        assertThat(transport.getString("pekko.remote.artery.transport")).isEqualTo("tls-tcp");
+        assertThat(transport.getBoolean(engine + "require-mutual-authentication")).isTrue();
+        JsonNode cluster = YAML.readTree(read("configmap.yaml", ConfigMap.class).getData().get("app.yml")).get("cluster");
+        List<Path> files = List.of(Path.of(transport.getString(engine + "key-store")),
+                Path.of(transport.getString(engine + "trust-store")), Path.of(cluster.path("tls").path("password_file").asText()));
+        for (String file : List.of("deployment.yaml", "evaluator-deployment.yaml")) {
+            PodSpec pod = read(file, Deployment.class).getSpec().getTemplate().getSpec();
+            Volume tls = pod.getVolumes().stream().filter(v -> v.getName().equals("cluster-tls")).findFirst().orElseThrow();
+            assertThat(tls.getSecret().getSecretName()).as(file).isEqualTo("crucible-cluster-tls");
+            assertThat(tls.getSecret().getDefaultMode()).as(file + ": owner-only").isEqualTo(0400);
+            VolumeMount mount = only(pod).getVolumeMounts().stream().filter(m -> m.getName().equals("cluster-tls"))
+                    .findFirst().orElseThrow();
+            assertThat(mount.getReadOnly()).isTrue();
+            assertThat(files).as(file).allSatisfy(f -> assertThat(f.getParent()).isEqualTo(Path.of(mount.getMountPath())));
+            assertThat(files).extracting(f -> f.getFileName().toString())
+                    .containsExactly("keystore.p12", "truststore.p12", "password");
+        }
+    }
+
+    @Test
     void rbacLetsTheServiceAccountListPodsForDiscovery() throws IOException {
         GenericKubernetesResource role = read("role.yaml", GenericKubernetesResource.class);
         GenericKubernetesResource binding = read("rolebinding.yaml", GenericKubernetesResource.class);

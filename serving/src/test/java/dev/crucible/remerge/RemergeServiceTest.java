@@ -101,6 +101,12 @@ class RemergeServiceTest {
         }
     }
 
+    /** Waits until {@code count} whole watcher passes have run after this call, so anything they would do is done. */
+    private static void awaitPasses(RemergeService service, int count) throws InterruptedException {
+        long target = service.watchPasses() + count + 1;
+        eventually(() -> service.watchPasses() >= target);
+    }
+
     @Test
     void startupBuildsTheChampionFromTheInitialBaseAndServesIt() throws Exception {
         base("initial", 0.50, 0.40);
@@ -203,9 +209,11 @@ class RemergeServiceTest {
         assertThat(service.champion()).map(Champion::id).contains("c0001-initial");
         assertThat(server.promoted).hasSize(1);
 
-        // The watcher does not retry it by itself; announcing it again does, once it is fixed.
-        Thread.sleep(300);
+        // The watcher does not retry it by itself while its files are unchanged (two whole passes after the
+        // failure have looked at it); announcing it again does.
+        awaitPasses(service, 2);
         assertThat(service.history()).hasSize(2);
+        assertThat(service.bases()).singleElement().satisfies(b -> assertThat(b.state()).isEqualTo("failed"));
         merger.failOn = "";
         assertThat(service.announce(dir.resolve("bases/broken"))).isInstanceOf(Announcement.Accepted.class);
         eventually(() -> service.history().size() == 3);
@@ -227,13 +235,160 @@ class RemergeServiceTest {
         server.promoted.clear();
 
         RemergeService second = service();
-        eventually(() -> second.history().size() == 2);
+        eventually(() -> second.history().size() == 3);
 
         assertThat(server.promoted.getFirst().getFileName().toString()).isEqualTo("c0001-initial");
-        assertThat(second.history().get(1).decision()).isEqualTo(Decision.PROMOTED);
-        assertThat(second.history().get(1).base()).isEqualTo(v2.toString());
+        assertThat(second.history().get(1).decision()).isEqualTo(Decision.INTERRUPTED);
+        assertThat(second.history().get(1).reasons()).containsExactly("stopped during merge; merged again on the next start");
+        assertThat(second.history().get(2).decision()).isEqualTo(Decision.PROMOTED);
+        assertThat(second.history().get(2).base()).isEqualTo(v2.toString());
         assertThat(dir.resolve("state/candidates/.c0002-v2.tmp-0badf00d")).doesNotExist();
         assertThat(second.champion()).map(Champion::base).contains(v2.toString());
+    }
+
+    @Test
+    void aStrayFolderWaitsAloneWhileARealBaseIsDecidedAndIsForgottenOnceDeleted() throws Exception {
+        base("initial", 0.50, 0.40);
+        RemergeService service = service();
+        Path stray = Files.createDirectories(dir.resolve("bases/stray"));
+        eventually(() -> service.bases().stream().anyMatch(b -> b.base().equals(stray.toString())));
+
+        long start = System.nanoTime();
+        base("bases/v2", 0.60, 0.40);
+        eventually(() -> service.history().size() == 2);
+        System.out.printf("stray folder waiting: the real base was decided %.2f s after it appeared%n",
+                (System.nanoTime() - start) / 1e9);
+
+        assertThat(service.history().get(1).decision()).isEqualTo(Decision.PROMOTED);
+        assertThat(service.bases()).singleElement().satisfies(b -> {
+            assertThat(b.base()).isEqualTo(stray.toString());
+            assertThat(b.state()).isEqualTo("waiting");
+            assertThat(b.detail()).isEqualTo("still missing config.json");
+        });
+        Files.delete(stray);
+        eventually(() -> service.bases().isEmpty());
+        // Forgotten, not decided: the same folder copied in properly later is merged.
+        base("bases/stray", 0.70, 0.40);
+        eventually(() -> service.history().size() == 3);
+        assertThat(service.history().get(2).decision()).isEqualTo(Decision.PROMOTED);
+    }
+
+    @Test
+    void aBaseThatNeverCompletesFailsAfterTheGiveUpTimeNamingWhatIsMissing() throws Exception {
+        base("initial", 0.50, 0.40);
+        AppConfig config = config();
+        registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        RemergeService service = new RemergeService(config, RemergeState.open(config.stateDir()), merger, new FakeScorer(),
+                server, new PipelineMetrics(registry), blocking, Duration.ZERO);
+        services.add(service);
+        service.start(system);
+        Path half = Files.createDirectories(dir.resolve("bases/half"));
+        Files.writeString(half.resolve("config.json"), "{}");
+
+        eventually(() -> service.history().size() == 2);
+
+        assertThat(service.history().get(1).decision()).isEqualTo(Decision.FAILED);
+        assertThat(service.history().get(1).reasons()).singleElement().asString()
+                .isEqualTo("wait: " + half + ": not a complete checkpoint after 0 s (still missing "
+                        + "model.safetensors (or model.safetensors.index.json and its shards))");
+    }
+
+    @Test
+    void aCopyPausedLongerThanStableSecondsFailsAndIsRetriedWhenItCompletes() throws Exception {
+        base("initial", 0.50, 0.40);
+        RemergeService service = service();
+        // The copy stalls with the weights half written: complete-looking and unchanged, so it is merged and fails.
+        Path paused = base("bases/paused", 0.60, 0.40);
+        Files.write(paused.resolve("model.safetensors"), new byte[16]);
+        eventually(() -> service.history().size() == 2);
+        assertThat(service.history().get(1).decision()).isEqualTo(Decision.FAILED);
+        assertThat(service.history().get(1).reasons()).containsExactly("merge: model.safetensors is truncated");
+        awaitPasses(service, 2);
+        assertThat(service.history()).hasSize(2);
+
+        long start = System.nanoTime();
+        Files.write(paused.resolve("model.safetensors"), new byte[64]);
+        eventually(() -> service.history().size() == 3);
+        System.out.printf("paused copy: decided %.2f s after the copy completed%n", (System.nanoTime() - start) / 1e9);
+
+        assertThat(service.history().get(2).decision()).isEqualTo(Decision.PROMOTED);
+        assertThat(service.history().get(2).base()).isEqualTo(paused.toString());
+        assertThat(service.bases()).isEmpty();
+    }
+
+    @Test
+    void aRestartLeavesAnUnchangedFailedBaseAloneAndRetriesItOnceItChanges() throws Exception {
+        base("initial", 0.50, 0.40);
+        RemergeService first = service();
+        Path paused = base("bases/paused", 0.60, 0.40);
+        Files.write(paused.resolve("model.safetensors"), new byte[16]);
+        eventually(() -> first.history().size() == 2);
+        first.close();
+
+        RemergeService second = service();
+        RemergeService third;
+        awaitPasses(second, 2);
+        assertThat(second.history()).extracting(HistoryEntry::decision).containsExactly(Decision.INITIAL, Decision.FAILED);
+        assertThat(second.bases()).singleElement().satisfies(b -> assertThat(b.state()).isEqualTo("failed"));
+        second.close();
+        third = service();
+        awaitPasses(third, 2);
+        assertThat(third.history()).hasSize(2);
+
+        Files.write(paused.resolve("model.safetensors"), new byte[64]);
+        eventually(() -> third.history().size() == 3);
+        assertThat(third.history().get(2).decision()).isEqualTo(Decision.PROMOTED);
+    }
+
+    @Test
+    void aCandidateLeftByACrashWithoutADecisionIsRemovedOnStartAndItsBaseMergedAgain() throws Exception {
+        base("initial", 0.50, 0.40);
+        RemergeService first = service();
+        first.close();
+        // What kill -9 during evaluation leaves: a complete candidate folder, no history line.
+        Path orphan = Files.createDirectories(dir.resolve("state/candidates/c0002-v2"));
+        Files.writeString(orphan.resolve("config.json"), "{}");
+        Path v2 = base("bases/v2", 0.60, 0.40);
+
+        RemergeService second = service();
+
+        assertThat(orphan).doesNotExist();
+        eventually(() -> second.history().size() == 2);
+        assertThat(second.history().get(1).decision()).isEqualTo(Decision.PROMOTED);
+        assertThat(second.history().get(1).base()).isEqualTo(v2.toString());
+        assertThat(second.history().get(1).id()).isEqualTo("c0003-v2");
+        try (var left = Files.list(dir.resolve("state/candidates"))) {
+            assertThat(left.map(p -> p.getFileName().toString()).sorted().toList())
+                    .containsExactly("c0001-initial", "c0003-v2");
+        }
+    }
+
+    @Test
+    void aManualPromotionBecomesTheChampionIsInTheHistoryAndSurvivesARestart() throws Exception {
+        base("initial", 0.50, 0.40);
+        RemergeService first = service();
+        Path mine = base("mine", 0.58, 0.45);
+
+        HistoryEntry manual = first.promoteManually(mine);
+
+        assertThat(manual.decision()).isEqualTo(Decision.MANUAL);
+        assertThat(manual.version()).isEqualTo("v2");
+        assertThat(manual.champion()).isEqualTo("c0001-initial");
+        assertThat(first.champion()).map(Champion::dir).contains(mine.toString());
+        assertThat(first.champion().orElseThrow().scores().get("add").score()).isEqualTo(0.58);
+        // The gates now compare with the served model: a base scoring between the two is rejected.
+        base("bases/v2", 0.55, 0.41);
+        eventually(() -> first.history().size() == 3);
+        assertThat(first.history().get(2).decision()).isEqualTo(Decision.REJECTED);
+        first.close();
+        server.promoted.clear();
+
+        RemergeService second = service();
+        assertThat(server.promoted).containsExactly(mine);
+        assertThat(second.champion()).map(Champion::id).contains(manual.id());
+        HistoryEntry back = second.rollback().orElseThrow();
+        assertThat(back.id()).isEqualTo("c0001-initial");
+        assertThat(server.promoted.getLast().getFileName().toString()).isEqualTo("c0001-initial");
     }
 
     /** Writes a tiny "model" carrying its base's quality; counts how many merges overlap. */
@@ -252,6 +407,9 @@ class RemergeServiceTest {
                 Thread.sleep(pause.toMillis());
                 if (base.getFileName().toString().equals(failOn)) {
                     throw new CrucibleException("shard 2 is truncated");
+                }
+                if (Files.size(base.resolve("model.safetensors")) < 64) {
+                    throw new CrucibleException("model.safetensors is truncated");
                 }
                 Files.createDirectories(target);
                 Files.writeString(target.resolve("config.json"), "{}");
