@@ -1,12 +1,14 @@
 package dev.crucible.app;
 
 import dev.crucible.remerge.RemergeRoutes;
+import dev.crucible.serve.ChatTemplates;
 import dev.crucible.serve.ServeConfig;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -24,10 +26,18 @@ public final class RunCommand implements Callable<Integer> {
             + "tasks, gates, state_dir, watch, cluster).")
     Path configFile;
 
+    @Option(names = "--chat-template", paramLabel = "FILE",
+            description = "Jinja chat template file used instead of the served models' own (as vLLM's flag).")
+    Path chatTemplate;
+
     @Override
     public Integer call() {
         AppConfig config = AppConfigParser.parse(configFile);
         ServeConfig serve = RemergeApp.serveConfig(config);
+        if (chatTemplate != null) {
+            ChatTemplates.readOverride(chatTemplate);
+            serve = serve.withChatTemplate(chatTemplate);
+        }
         PrintWriter out = spec.commandLine().getOut();
         out.println("building the champion from " + config.initialBase() + " (recipe " + config.recipe() + ") ...");
         out.flush();

@@ -6,5 +6,10 @@ import java.util.List;
 public interface ChatTemplate {
 
     /** The prompt for {@code messages}, ending where the assistant's reply should begin. */
-    String render(List<ChatMessage> messages);
+    default String render(List<ChatMessage> messages) {
+        return render(messages, true);
+    }
+
+    /** The prompt for {@code messages}; {@code addGenerationPrompt} appends the assistant turn's opening. */
+    String render(List<ChatMessage> messages, boolean addGenerationPrompt);
 }

@@ -57,6 +57,7 @@ public final class TransformersChatTemplate {
         this.jinjavaSource = JinjaPrecedence.rewrite(withoutTrailingNewline(source));
         this.specialTokens = Map.copyOf(specialTokens);
         this.contentParts = LOOPS_OVER_CONTENT.matcher(this.source).find();
+        KnownNames.check(jinjavaSource, JINJAVA.getGlobalContext());
         JinjavaInterpreter interpreter = JINJAVA.newInterpreter();
         JinjavaInterpreter.pushCurrent(interpreter);
         try {
@@ -139,6 +140,7 @@ public final class TransformersChatTemplate {
                 .withLegacyOverrides(JINJA_SEMANTICS)
                 .withElResolver(resolver)
                 .withFailOnUnknownTokens(false)
+                .withInterperterFactory(PythonOutputInterpreter.FACTORY)
                 .withMaxOutputSize(256L << 20)
                 .withRangeLimit(100_000)
                 .build();
@@ -148,6 +150,7 @@ public final class TransformersChatTemplate {
         globals.registerFunction(new ELFunctionDefinition("", "strftime_now", TemplateGlobals.class, "strftimeNow", String.class));
         globals.registerFilter(new ToJsonFilter());
         globals.registerFilter(new TrimFilter());
+        globals.registerFilter(new ItemsFilter());
         globals.registerTag(new GenerationTag());
         return jinjava;
     }
