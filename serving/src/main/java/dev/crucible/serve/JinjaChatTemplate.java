@@ -1,5 +1,6 @@
 package dev.crucible.serve;
 
+import dev.crucible.runtime.TextTokenizer;
 import dev.crucible.serve.template.TemplateRaisedException;
 import dev.crucible.serve.template.TemplateRenderException;
 import dev.crucible.serve.template.TransformersChatTemplate;
@@ -17,9 +18,35 @@ import java.util.Map;
 public final class JinjaChatTemplate implements ChatTemplate {
 
     private final TransformersChatTemplate template;
+    private final String bosAddedByTokenizer;
 
     public JinjaChatTemplate(TransformersChatTemplate template) {
+        this(template, null);
+    }
+
+    private JinjaChatTemplate(TransformersChatTemplate template, String bosAddedByTokenizer) {
         this.template = template;
+        this.bosAddedByTokenizer = bosAddedByTokenizer;
+    }
+
+    /**
+     * This template for a model whose tokenizer adds BOS itself: transformers and vLLM tokenize a rendered chat
+     * without special tokens, but the runtime encodes prompts with them, so the template's own leading BOS text
+     * is left out of {@link #render(List)} to keep one BOS, not two ({@code <s><s>[INST]} for Llama 2).
+     */
+    public JinjaChatTemplate forTokenizer(TextTokenizer tokenizer) {
+        String bos = template.specialTokens().get("bos_token");
+        int[] with = tokenizer.encode("a", true);
+        int[] without = tokenizer.encode("a", false);
+        boolean addsBos = with.length == without.length + 1 && with[0] == tokenizer.bosId();
+        return new JinjaChatTemplate(template, addsBos && bos != null && !bos.isEmpty() ? bos : null);
+    }
+
+    @Override
+    public String render(List<ChatMessage> messages) {
+        String prompt = render(messages, true);
+        return bosAddedByTokenizer != null && prompt.startsWith(bosAddedByTokenizer)
+                ? prompt.substring(bosAddedByTokenizer.length()) : prompt;
     }
 
     @Override

@@ -47,7 +47,7 @@ final class ModelValidator {
         }
         try {
             smokeTest(model, dir);
-            return new LoadedModel(model, template);
+            return new LoadedModel(model, template instanceof JinjaChatTemplate jinja ? jinja.forTokenizer(model.tokenizer()) : template);
         } catch (RuntimeException e) {
             model.close();
             if (e instanceof PromotionException) {

@@ -55,7 +55,7 @@ final class TokenizationRoutes {
             f.onlyNeutral("return_token_strs", BooleanNode.FALSE);
             boolean chat = f.has("messages");
             if (chat == f.has("prompt")) {
-                throw ApiException.invalid(chat ? "prompt" : "prompt",
+                throw ApiException.invalid("prompt",
                         "Give either 'prompt' (a string) or 'messages' (a chat), not " + (chat ? "both." : "neither."));
             }
             boolean addSpecialTokens = f.bool("add_special_tokens", !chat);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.crucible.cli.CrucibleMain;
 import dev.crucible.error.CrucibleException;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -11,6 +12,7 @@ import java.io.StringWriter;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -58,6 +60,24 @@ class ChatTemplateLoadHttpTest {
         assertThat(cli.execute(bad.toString(), "--port", "0")).isEqualTo(2);
         assertThat(failure[0]).isInstanceOf(CrucibleException.class).hasMessageContaining(bad.toString())
                 .hasMessageContaining("shout");
+    }
+
+    @Test
+    void theCliPrintsOneErrorLineAndExitsWithTwo() throws IOException {
+        Path bad = model("bad-template", UNCLOSED);
+        StringWriter err = new StringWriter();
+        CommandLine cl = CrucibleMain.commandLine();
+        cl.setOut(new PrintWriter(new StringWriter()));
+        cl.setErr(new PrintWriter(err, true));
+        assertThat(cl.execute("serve", bad.toString(), "--port", "0", "--chat-template", dir.resolve("missing.jinja").toString()))
+                .isEqualTo(2);
+        assertThat(cl.execute("serve", bad.toString(), "--port", "0")).isEqualTo(2);
+        List<String> lines = err.toString().lines().toList();
+        assertThat(lines).hasSize(2);
+        assertThat(lines.get(0)).isEqualTo("error: --chat-template " + dir.resolve("missing.jinja")
+                + ": no such file; give a Jinja chat template file");
+        assertThat(lines.get(1)).startsWith("error: " + bad.resolve("tokenizer_config.json") + ": chat_template cannot be rendered (")
+                .endsWith("); fix the template or serve the model with --chat-template FILE");
     }
 
     @Test

@@ -102,6 +102,18 @@ class JinjaChatTemplateTest {
     }
 
     @Test
+    void aGenerationPromptLeavesOutTheBosTheTokenizerAddsItself() {
+        ChatMessage hi = new ChatMessage("user", "Hi");
+        JinjaChatTemplate llama2 = template(LLAMA2, "<s>", "</s>");
+        // the fake tokenizer adds BOS (id 1) when asked for special tokens
+        JinjaChatTemplate forModel = llama2.forTokenizer(new FakeLanguageModel("m", 0, false).tokenizer());
+        assertThat(forModel.render(List.of(hi))).isEqualTo("[INST] Hi [/INST]");
+        assertThat(forModel.render(List.of(hi), true)).as("the template's text is unchanged").isEqualTo("<s>[INST] Hi [/INST]");
+        assertThat(template(CHATML, "", "").forTokenizer(new FakeLanguageModel("m", 0, false).tokenizer()).render(List.of(hi)))
+                .startsWith("<|im_start|>user");
+    }
+
+    @Test
     void aListOfNamedTemplatesUsesTheDefaultOne(@TempDir Path dir) throws Exception {
         Files.writeString(dir.resolve("tokenizer_config.json"), "{\"chat_template\":[{\"name\":\"tool_use\",\"template\":\"T\"},"
                 + "{\"name\":\"default\",\"template\":\"D{{ messages|length }}\"}]}");

@@ -81,6 +81,11 @@ public final class TransformersChatTemplate {
         return source;
     }
 
+    /** The special tokens the template sees ({@code bos_token}, {@code eos_token}...). */
+    public Map<String, String> specialTokens() {
+        return specialTokens;
+    }
+
     /**
      * The prompt for {@code messages} (maps with {@code role} and {@code content}). Throws
      * {@link TemplateRaisedException} when the template calls {@code raise_exception}, and
