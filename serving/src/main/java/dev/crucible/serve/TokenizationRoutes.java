@@ -29,7 +29,7 @@ import org.apache.pekko.http.javadsl.model.HttpResponse;
 final class TokenizationRoutes {
 
     private static final Set<String> TOKENIZE_FIELDS = Set.of("model", "prompt", "messages", "add_generation_prompt",
-            "add_special_tokens", "return_token_strs");
+            "add_special_tokens", "return_token_strs", "continue_final_message");
     private static final Set<String> DETOKENIZE_FIELDS = Set.of("model", "tokens");
 
     private final ActorRef<ModelServer.Command> server;
@@ -53,6 +53,7 @@ final class TokenizationRoutes {
             f.rejectUnknown(TOKENIZE_FIELDS);
             f.string("model", null);
             f.onlyNeutral("return_token_strs", BooleanNode.FALSE);
+            f.onlyNeutral("continue_final_message", BooleanNode.FALSE);
             boolean chat = f.has("messages");
             if (chat == f.has("prompt")) {
                 throw ApiException.invalid("prompt",

@@ -92,6 +92,8 @@ class TokenizationHttpTest {
         assertError(client.post("/tokenize", "{\"prompt\":\"a\",\"temperature\":1}"), 400, "temperature");
         assertError(client.post("/tokenize", "{\"messages\":[{\"role\":\"robot\",\"content\":\"x\"}]}"), 400, "messages[0].role");
         assertError(client.post("/tokenize", "{\"prompt\":\"a\",\"return_token_strs\":true}"), 400, "return_token_strs");
+        assertError(client.post("/tokenize", "{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"continue_final_message\":true}"),
+                400, "continue_final_message");
         assertError(client.post("/detokenize", "{\"tokens\":[1,-2]}"), 400, "tokens");
         assertError(client.post("/detokenize", "{\"tokens\":\"abc\"}"), 400, "tokens");
         assertError(client.post("/detokenize", "{}"), 400, "tokens");
