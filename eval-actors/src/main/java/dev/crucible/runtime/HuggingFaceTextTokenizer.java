@@ -121,11 +121,16 @@ public final class HuggingFaceTextTokenizer implements TextTokenizer, AutoClosea
 
     @Override
     public String decode(int[] ids) {
+        return decode(ids, true);
+    }
+
+    @Override
+    public String decode(int[] ids, boolean skipSpecialTokens) {
         long[] wide = new long[ids.length];
         for (int i = 0; i < ids.length; i++) {
             wide[i] = ids[i];
         }
-        return tokenizer.decode(wide, true);
+        return tokenizer.decode(wide, skipSpecialTokens);
     }
 
     @Override

@@ -11,6 +11,11 @@ public interface TextTokenizer {
     /** Text of the ids, skipping special tokens. */
     String decode(int[] ids);
 
+    /** Text of the ids; with {@code skipSpecialTokens} false special tokens are written out (as vLLM's /detokenize does). */
+    default String decode(int[] ids, boolean skipSpecialTokens) {
+        return decode(ids);
+    }
+
     /** The beginning-of-sequence id. */
     int bosId();
 

@@ -2,12 +2,14 @@ package dev.crucible.app;
 
 import dev.crucible.remerge.RemergeRoutes;
 import dev.crucible.remerge.RemergeState;
+import dev.crucible.serve.ChatTemplates;
 import dev.crucible.serve.ServeConfig;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -33,11 +35,18 @@ public final class RunCommand implements Callable<Integer> {
                 .orElseGet(() -> "building the champion from " + config.initialBase() + " (recipe " + config.recipe()
                         + "); no champion stored in " + config.stateDir() + " yet ...");
     }
+    @Option(names = "--chat-template", paramLabel = "FILE",
+            description = "Jinja chat template file used instead of the served models' own (as vLLM's flag).")
+    Path chatTemplate;
 
     @Override
     public Integer call() {
         AppConfig config = AppConfigParser.parse(configFile);
         ServeConfig serve = RemergeApp.serveConfig(config);
+        if (chatTemplate != null) {
+            ChatTemplates.readOverride(chatTemplate);
+            serve = serve.withChatTemplate(chatTemplate);
+        }
         PrintWriter out = spec.commandLine().getOut();
         out.println(startLine(config));
         out.flush();

@@ -113,7 +113,7 @@ public final class CrucibleServer implements AutoCloseable {
         CrucibleMetrics metrics = new CrucibleMetrics();
         Executor blocking = system.dispatchers().lookup(DispatcherSelector.fromConfig(MODEL_DISPATCHER));
         ActorRef<ModelServer.Command> modelServer = system.systemActorOf(
-                ModelServer.create(loader, config.smokePrompt(), blocking, metrics), "model-server", Props.empty());
+                ModelServer.create(loader, config.smokePrompt(), config.chatTemplate(), blocking, metrics), "model-server", Props.empty());
         AdmissionControl admission = new AdmissionControl(config.maxConcurrent(), config.maxQueued());
         metrics.trackAdmission(admission::queued, admission::inFlight);
         InferenceService inference = new InferenceService(modelServer, system.scheduler(), admission, blocking, metrics,

@@ -166,6 +166,11 @@ public final class InferenceService {
                 });
     }
 
+    /** The executor for model work that blocks (tokenizing, generating). */
+    Executor blocking() {
+        return blocking;
+    }
+
     /** The error a failure of model work maps to. */
     static ApiException asApiException(Throwable cause) {
         return switch (cause) {

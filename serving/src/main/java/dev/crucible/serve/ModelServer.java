@@ -83,7 +83,13 @@ public final class ModelServer extends AbstractBehavior<ModelServer.Command> {
 
     /** The behaviour; {@code blocking} runs loads and closes, never the actor's own dispatcher. */
     public static Behavior<Command> create(ModelLoader loader, String smokePrompt, Executor blocking, CrucibleMetrics metrics) {
-        return Behaviors.setup(ctx -> new ModelServer(ctx, new ModelValidator(loader, smokePrompt), blocking, metrics));
+        return create(loader, smokePrompt, Optional.empty(), blocking, metrics);
+    }
+
+    /** As above; {@code chatTemplate} (the {@code --chat-template} file) replaces every loaded model's own template. */
+    public static Behavior<Command> create(ModelLoader loader, String smokePrompt, Optional<Path> chatTemplate,
+            Executor blocking, CrucibleMetrics metrics) {
+        return Behaviors.setup(ctx -> new ModelServer(ctx, new ModelValidator(loader, smokePrompt, chatTemplate), blocking, metrics));
     }
 
     private ModelServer(ActorContext<Command> ctx, ModelValidator validator, Executor blocking, CrucibleMetrics metrics) {

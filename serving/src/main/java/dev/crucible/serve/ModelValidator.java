@@ -7,6 +7,7 @@ import dev.crucible.runtime.LanguageModel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Loads a checkpoint and proves it can answer before it takes traffic: the smoke prompt's logits
@@ -16,15 +17,25 @@ final class ModelValidator {
 
     private final ModelLoader loader;
     private final String smokePrompt;
+    private final Optional<Path> chatTemplate;
 
-    ModelValidator(ModelLoader loader, String smokePrompt) {
+    ModelValidator(ModelLoader loader, String smokePrompt, Optional<Path> chatTemplate) {
         this.loader = loader;
         this.smokePrompt = smokePrompt;
+        this.chatTemplate = chatTemplate;
     }
 
     LoadedModel loadAndValidate(Path dir) {
         if (!Files.isDirectory(dir)) {
             throw new PromotionException(400, "invalid_path", "path " + dir + " is not a directory; give a model folder");
+        }
+        // The chat template is proved first: it is cheap, and a model whose template cannot render must not serve.
+        ChatTemplate template;
+        try {
+            template = ChatTemplates.forModelDir(dir, chatTemplate);
+        } catch (CrucibleException e) {
+            String message = e.getMessage().startsWith(dir.toString()) ? e.getMessage() : "model " + dir + ": " + e.getMessage();
+            throw new PromotionException(422, "invalid_chat_template", message);
         }
         LanguageModel model;
         try {
@@ -36,7 +47,7 @@ final class ModelValidator {
         }
         try {
             smokeTest(model, dir);
-            return new LoadedModel(model, ChatTemplates.forModelDir(dir));
+            return new LoadedModel(model, template instanceof JinjaChatTemplate jinja ? jinja.forTokenizer(model.tokenizer()) : template);
         } catch (RuntimeException e) {
             model.close();
             if (e instanceof PromotionException) {

@@ -4,6 +4,7 @@ import dev.crucible.runtime.LanguageModels;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -42,12 +43,19 @@ public final class ServeCommand implements Callable<Integer> {
             description = "Per-request deadline; past it 504 (default ${DEFAULT-VALUE}).")
     int requestTimeoutSeconds;
 
+    @Option(names = "--chat-template", paramLabel = "FILE",
+            description = "Jinja chat template file used instead of the model's own (as vLLM's flag); also for promoted models.")
+    Path chatTemplate;
+
     @Override
     public Integer call() throws Exception {
+        if (chatTemplate != null) {
+            ChatTemplates.readOverride(chatTemplate);
+        }
         ServeConfig defaults = ServeConfig.defaults();
         ServeConfig config = new ServeConfig(host, port, AdminTokens.resolve(adminTokenFile, System.getenv(AdminTokens.ENV)),
                 maxConcurrent, maxQueued, Duration.ofSeconds(requestTimeoutSeconds), defaults.maxBodyBytes(),
-                defaults.maxNewTokensCap(), defaults.drainTimeout(), defaults.smokePrompt());
+                defaults.maxNewTokensCap(), defaults.drainTimeout(), defaults.smokePrompt(), Optional.ofNullable(chatTemplate));
         PrintWriter out = spec.commandLine().getOut();
         out.println("loading " + modelDir + " ...");
         out.flush();
@@ -57,6 +65,7 @@ public final class ServeCommand implements Callable<Integer> {
             out.println("  completions  POST " + base + "/v1/completions");
             out.println("  chat         POST " + base + "/v1/chat/completions");
             out.println("  models       GET  " + base + "/v1/models");
+            out.println("  tokens       POST " + base + "/tokenize  " + base + "/detokenize");
             out.println("  probes       GET  " + base + "/health  " + base + "/ready");
             out.println("  metrics      GET  " + base + "/metrics");
             out.println("  promote      POST " + base + "/admin/promote"

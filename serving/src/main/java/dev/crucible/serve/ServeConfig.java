@@ -1,6 +1,7 @@
 package dev.crucible.serve;
 
 import dev.crucible.error.CrucibleException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -17,6 +18,7 @@ import java.util.Optional;
  * @param maxNewTokensCap  upper bound on {@code max_tokens}
  * @param drainTimeout     how long shutdown waits for in-flight requests
  * @param smokePrompt      prompt a promoted model must answer before it serves traffic
+ * @param chatTemplate     a Jinja chat template file used instead of every served model's own ({@code --chat-template})
  */
 public record ServeConfig(
         String host,
@@ -28,7 +30,15 @@ public record ServeConfig(
         long maxBodyBytes,
         int maxNewTokensCap,
         Duration drainTimeout,
-        String smokePrompt) {
+        String smokePrompt,
+        Optional<Path> chatTemplate) {
+
+    /** Without a chat-template override: each model renders chats with its own template. */
+    public ServeConfig(String host, int port, Optional<String> adminToken, int maxConcurrent, int maxQueued,
+            Duration requestTimeout, long maxBodyBytes, int maxNewTokensCap, Duration drainTimeout, String smokePrompt) {
+        this(host, port, adminToken, maxConcurrent, maxQueued, requestTimeout, maxBodyBytes, maxNewTokensCap, drainTimeout,
+                smokePrompt, Optional.empty());
+    }
 
     /** Defaults: loopback:8080, no admin API, 4 running + 64 queued, 60 s per request, 8 MiB bodies. */
     public static ServeConfig defaults() {
@@ -53,25 +63,32 @@ public record ServeConfig(
             throw new CrucibleException("body size and max_tokens limits must be positive");
         }
         adminToken = adminToken.filter(t -> !t.isBlank());
+        chatTemplate = chatTemplate == null ? Optional.empty() : chatTemplate;
     }
 
     public ServeConfig withPort(int newPort) {
         return new ServeConfig(host, newPort, adminToken, maxConcurrent, maxQueued, requestTimeout,
-                maxBodyBytes, maxNewTokensCap, drainTimeout, smokePrompt);
+                maxBodyBytes, maxNewTokensCap, drainTimeout, smokePrompt, chatTemplate);
     }
 
     public ServeConfig withAdminToken(String token) {
         return new ServeConfig(host, port, Optional.ofNullable(token), maxConcurrent, maxQueued,
-                requestTimeout, maxBodyBytes, maxNewTokensCap, drainTimeout, smokePrompt);
+                requestTimeout, maxBodyBytes, maxNewTokensCap, drainTimeout, smokePrompt, chatTemplate);
     }
 
     public ServeConfig withAdmission(int concurrent, int queued, Duration timeout) {
         return new ServeConfig(host, port, adminToken, concurrent, queued, timeout, maxBodyBytes,
-                maxNewTokensCap, drainTimeout, smokePrompt);
+                maxNewTokensCap, drainTimeout, smokePrompt, chatTemplate);
+    }
+
+    /** Renders every served model's chats with the template in {@code file} ({@code --chat-template}, as vLLM's flag). */
+    public ServeConfig withChatTemplate(Path file) {
+        return new ServeConfig(host, port, adminToken, maxConcurrent, maxQueued, requestTimeout, maxBodyBytes,
+                maxNewTokensCap, drainTimeout, smokePrompt, Optional.ofNullable(file));
     }
 
     public ServeConfig withMaxBodyBytes(long bytes) {
         return new ServeConfig(host, port, adminToken, maxConcurrent, maxQueued, requestTimeout, bytes,
-                maxNewTokensCap, drainTimeout, smokePrompt);
+                maxNewTokensCap, drainTimeout, smokePrompt, chatTemplate);
     }
 }

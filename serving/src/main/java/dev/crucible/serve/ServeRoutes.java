@@ -54,7 +54,7 @@ import org.apache.pekko.util.ByteString;
 public final class ServeRoutes extends AllDirectives {
 
     private static final Set<String> ROUTES = Set.of("/health", "/ready", "/metrics", "/v1/models", "/v1/completions",
-            "/v1/chat/completions", "/admin/promote");
+            "/v1/chat/completions", "/admin/promote", "/tokenize", "/detokenize");
     private static final ByteString DONE = ByteString.fromString("data: [DONE]\n\n");
 
     private final ServeConfig config;
@@ -65,6 +65,7 @@ public final class ServeRoutes extends AllDirectives {
     private final Materializer materializer;
     private final OpenAiRequests requests;
     private final Duration promoteTimeout;
+    private final TokenizationRoutes tokenization;
 
     public ServeRoutes(ServeConfig config, InferenceService inference, ActorRef<ModelServer.Command> server,
             Scheduler scheduler, CrucibleMetrics metrics, Materializer materializer, Duration promoteTimeout) {
@@ -76,6 +77,7 @@ public final class ServeRoutes extends AllDirectives {
         this.materializer = materializer;
         this.requests = new OpenAiRequests(config.maxNewTokensCap());
         this.promoteTimeout = promoteTimeout;
+        this.tokenization = new TokenizationRoutes(server, scheduler, inference.blocking(), config.maxNewTokensCap(), this::readJson);
     }
 
     public Route route() {
@@ -102,6 +104,8 @@ public final class ServeRoutes extends AllDirectives {
                         () -> post(() -> extractRequest(r -> completeWithFuture(guard(completions(r)))))),
                 path(PathMatchers.segment("v1").slash("chat").slash("completions"),
                         () -> post(() -> extractRequest(r -> completeWithFuture(guard(chat(r)))))),
+                path("tokenize", () -> post(() -> extractRequest(r -> completeWithFuture(guard(tokenization.tokenize(r)))))),
+                path("detokenize", () -> post(() -> extractRequest(r -> completeWithFuture(guard(tokenization.detokenize(r)))))),
                 path(PathMatchers.segment("admin").slash("promote"),
                         () -> post(() -> extractRequest(r -> completeWithFuture(guard(promote(r)))))));
     }

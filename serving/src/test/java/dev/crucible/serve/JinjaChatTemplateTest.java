@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import dev.crucible.error.CrucibleException;
+import dev.crucible.serve.template.TransformersChatTemplate;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -40,9 +43,13 @@ class JinjaChatTemplateTest {
             {% endif %}
             {% endfor %}""";
 
+    private static JinjaChatTemplate template(String source, String bos, String eos) {
+        return new JinjaChatTemplate(new TransformersChatTemplate(source, Map.of("bos_token", bos, "eos_token", eos)));
+    }
+
     @Test
     void chatMlRendersEveryTurnThenTheAssistantPrompt() {
-        String prompt = new JinjaChatTemplate(CHATML, "", "").render(List.of(
+        String prompt = template(CHATML, "", "").render(List.of(
                 new ChatMessage("system", "You are helpful."), new ChatMessage("user", "Hi")));
         assertThat(prompt).isEqualTo("<|im_start|>system\nYou are helpful.<|im_end|>\n<|im_start|>user\nHi<|im_end|>\n"
                 + "<|im_start|>assistant\n");
@@ -50,14 +57,14 @@ class JinjaChatTemplateTest {
 
     @Test
     void llama2FoldsTheSystemPromptIntoTheFirstTurn() {
-        String prompt = new JinjaChatTemplate(LLAMA2, "<s>", "</s>").render(List.of(new ChatMessage("system", "SYS"),
+        String prompt = template(LLAMA2, "<s>", "</s>").render(List.of(new ChatMessage("system", "SYS"),
                 new ChatMessage("user", "Hi"), new ChatMessage("assistant", "Hello"), new ChatMessage("user", " Bye ")));
         assertThat(prompt).isEqualTo("<s>[INST] <<SYS>>\nSYS\n<</SYS>>\n\nHi [/INST] Hello </s><s>[INST] Bye [/INST]");
     }
 
     @Test
     void raiseExceptionBecomesABadRequest() {
-        JinjaChatTemplate template = new JinjaChatTemplate(LLAMA2, "<s>", "</s>");
+        JinjaChatTemplate template = template(LLAMA2, "<s>", "</s>");
         assertThatThrownBy(() -> template.render(List.of(new ChatMessage("user", "a"), new ChatMessage("user", "b"))))
                 .isInstanceOfSatisfying(ApiException.class, e -> {
                     assertThat(e.status()).isEqualTo(400);
@@ -67,7 +74,7 @@ class JinjaChatTemplateTest {
 
     @Test
     void blockTagsTrimTheirNewlinesLikeTransformers() {
-        String prompt = new JinjaChatTemplate(ZEPHYR, "<s>", "</s>").render(List.of(new ChatMessage("user", "Hi")));
+        String prompt = template(ZEPHYR, "<s>", "</s>").render(List.of(new ChatMessage("user", "Hi")));
         assertThat(prompt).isEqualTo("<|user|>\nHi</s>\n<|assistant|>\n");
     }
 
@@ -75,7 +82,7 @@ class JinjaChatTemplateTest {
     void whitespaceControlAndFiltersWork() {
         String source = "{%- for m in messages -%}\n  [{{ loop.index }}/{{ messages|length }}:{{ m.content|trim|upper }}]\n"
                 + "{%- endfor %}{{ missing is defined }}{{ 'x' if messages|length > 1 else 'y' }}{{ messages[-1].role }}";
-        String prompt = new JinjaChatTemplate(source, "", "").render(List.of(new ChatMessage("user", " a "),
+        String prompt = template(source, "", "").render(List.of(new ChatMessage("user", " a "),
                 new ChatMessage("assistant", "b")));
         assertThat(prompt).isEqualTo("[1/2:A][2/2:B]Falsexassistant");
     }
@@ -86,8 +93,55 @@ class JinjaChatTemplateTest {
         Files.writeString(dir.resolve("tokenizer_config.json"),
                 "{\"bos_token\":{\"content\":\"<s>\"},\"eos_token\":\"</s>\",\"chat_template\":" + ApiClient.JSON.writeValueAsString(LLAMA2) + "}");
         assertThat(ChatTemplates.forModelDir(dir).render(List.of(new ChatMessage("user", "Hi")))).isEqualTo("<s>[INST] Hi [/INST]");
-        Files.writeString(dir.resolve("tokenizer_config.json"), "{\"chat_template\":\"{% macro x() %}{% endmacro %}\"}");
-        assertThat(ChatTemplates.forModelDir(dir)).as("unsupported Jinja falls back").isInstanceOf(PlainChatTemplate.class);
+        Files.writeString(dir.resolve("tokenizer_config.json"), "{\"chat_template\":\"{{ messages[0].content | nosuchfilter }}\"}");
+        assertThatThrownBy(() -> ChatTemplates.forModelDir(dir)).as("no silent fallback for a model that has a template")
+                .isInstanceOf(CrucibleException.class).hasMessageContaining("tokenizer_config.json: chat_template cannot be rendered");
+        Files.delete(dir.resolve("tokenizer_config.json"));
+        Files.writeString(dir.resolve("chat_template.jinja"), "{% for m in messages %}<{{ m.role }}>{{ m.content }}{% endfor %}\n");
+        assertThat(ChatTemplates.forModelDir(dir).render(List.of(new ChatMessage("user", "Hi")))).isEqualTo("<user>Hi");
+    }
+
+    @Test
+    void aGenerationPromptLeavesOutTheBosTheTokenizerAddsItself() {
+        ChatMessage hi = new ChatMessage("user", "Hi");
+        JinjaChatTemplate llama2 = template(LLAMA2, "<s>", "</s>");
+        // the fake tokenizer adds BOS (id 1) when asked for special tokens
+        JinjaChatTemplate forModel = llama2.forTokenizer(new FakeLanguageModel("m", 0, false).tokenizer());
+        assertThat(forModel.render(List.of(hi))).isEqualTo("[INST] Hi [/INST]");
+        assertThat(forModel.render(List.of(hi), true)).as("the template's text is unchanged").isEqualTo("<s>[INST] Hi [/INST]");
+        assertThat(template(CHATML, "", "").forTokenizer(new FakeLanguageModel("m", 0, false).tokenizer()).render(List.of(hi)))
+                .startsWith("<|im_start|>user");
+    }
+
+    @Test
+    void aListOfNamedTemplatesUsesTheDefaultOne(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("tokenizer_config.json"), "{\"chat_template\":[{\"name\":\"tool_use\",\"template\":\"T\"},"
+                + "{\"name\":\"default\",\"template\":\"D{{ messages|length }}\"}]}");
+        assertThat(ChatTemplates.forModelDir(dir).render(List.of(new ChatMessage("user", "Hi")))).isEqualTo("D1");
+    }
+
+    @Test
+    void aTemplateThatLoopsOverContentGetsPartsWithTheImageWhereItWas() {
+        String llava = "{% for message in messages %}{{ message['role'].upper() + ': '}}"
+                + "{% for content in message['content'] | selectattr('type', 'equalto', 'image') %}{{ '<image>\\n' }}{% endfor %}"
+                + "{% for content in message['content'] | selectattr('type', 'equalto', 'text') %}{{ content['text'] + ' '}}{% endfor %}"
+                + "{% endfor %}{% if add_generation_prompt %}{{ 'ASSISTANT:' }}{% endif %}";
+        String prompt = template(llava, "<s>", "</s>").render(List.of(new ChatMessage("user", "<image>What color?")));
+        assertThat(prompt).isEqualTo("USER: <image>\nWhat color? ASSISTANT:");
+        String parts = "{% for m in messages %}{% for p in m.content %}{{ p.type }}{% if p.text is defined %}={{ p.text }}{% endif %};"
+                + "{% endfor %}{% endfor %}";
+        assertThat(template(parts, "", "").render(List.of(new ChatMessage("user", "a<image>b<image>")), false))
+                .isEqualTo("text=a;image;text=b;image;");
+    }
+
+    @Test
+    void aTemplateFailureOtherThanARefusalIsAServerError() {
+        JinjaChatTemplate template = template("{{ no_such_function(messages) }}", "", "");
+        assertThatThrownBy(() -> template.render(List.of(new ChatMessage("user", "1"))))
+                .isInstanceOfSatisfying(ApiException.class, e -> {
+                    assertThat(e.status()).isEqualTo(500);
+                    assertThat(e.code()).isEqualTo("template_error");
+                });
     }
 
     @Test
