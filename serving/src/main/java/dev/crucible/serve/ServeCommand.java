@@ -4,6 +4,8 @@ import dev.crucible.runtime.LanguageModels;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -42,12 +44,25 @@ public final class ServeCommand implements Callable<Integer> {
             description = "Per-request deadline; past it 504 (default ${DEFAULT-VALUE}).")
     int requestTimeoutSeconds;
 
+    @Option(names = "--served-model-name", paramLabel = "NAME",
+            description = "Also answer requests whose 'model' is NAME (repeatable, as vLLM); other names get 404 model_not_found.")
+    List<String> servedModelNames = new ArrayList<>();
+
+    @Option(names = "--allowed-origins", paramLabel = "ORIGINS", defaultValue = "*",
+            description = "Origins browsers may call /v1 from: '*' (default), a comma-separated list, or vLLM's JSON list.")
+    String allowedOrigins;
+
+    @Option(names = "--drain-timeout", defaultValue = "30", paramLabel = "SECONDS",
+            description = "On SIGTERM, how long running requests and streams may take to finish (default ${DEFAULT-VALUE}).")
+    int drainTimeoutSeconds;
+
     @Override
     public Integer call() throws Exception {
         ServeConfig defaults = ServeConfig.defaults();
         ServeConfig config = new ServeConfig(host, port, AdminTokens.resolve(adminTokenFile, System.getenv(AdminTokens.ENV)),
                 maxConcurrent, maxQueued, Duration.ofSeconds(requestTimeoutSeconds), defaults.maxBodyBytes(),
-                defaults.maxNewTokensCap(), defaults.drainTimeout(), defaults.smokePrompt());
+                defaults.maxNewTokensCap(), Duration.ofSeconds(drainTimeoutSeconds), defaults.smokePrompt(),
+                servedModelNames, origins(allowedOrigins));
         PrintWriter out = spec.commandLine().getOut();
         out.println("loading " + modelDir + " ...");
         out.flush();
@@ -56,7 +71,8 @@ public final class ServeCommand implements Callable<Integer> {
             out.println("serving " + modelDir + " as v1 on " + base);
             out.println("  completions  POST " + base + "/v1/completions");
             out.println("  chat         POST " + base + "/v1/chat/completions");
-            out.println("  models       GET  " + base + "/v1/models");
+            out.println("  models       GET  " + base + "/v1/models" + (servedModelNames.isEmpty() ? ""
+                    : "  (also served as " + String.join(", ", servedModelNames) + ")"));
             out.println("  probes       GET  " + base + "/health  " + base + "/ready");
             out.println("  metrics      GET  " + base + "/metrics");
             out.println("  promote      POST " + base + "/admin/promote"
@@ -67,5 +83,24 @@ public final class ServeCommand implements Callable<Integer> {
             out.println("stopped");
         }
         return 0;
+    }
+
+    /** {@code *}, {@code a,b} or vLLM's {@code ["a","b"]} as a list of origins. */
+    static List<String> origins(String value) {
+        String v = value.strip();
+        if (v.startsWith("[") && v.endsWith("]")) {
+            v = v.substring(1, v.length() - 1);
+        }
+        List<String> out = new ArrayList<>();
+        for (String part : v.split(",")) {
+            String origin = part.strip();
+            if (origin.length() >= 2 && origin.startsWith("\"") && origin.endsWith("\"")) {
+                origin = origin.substring(1, origin.length() - 1);
+            }
+            if (!origin.isEmpty()) {
+                out.add(origin);
+            }
+        }
+        return out;
     }
 }

@@ -58,7 +58,7 @@ class ServeHttpTest {
     @Test
     void completionAnswersInOpenAiShapeNamingTheVersion() {
         HttpResponse<String> response = client.post("/v1/completions",
-                "{\"model\":\"x\",\"prompt\":\"add 12 34 =\",\"max_tokens\":8,\"temperature\":0}");
+                "{\"model\":\"first\",\"prompt\":\"add 12 34 =\",\"max_tokens\":8,\"temperature\":0}");
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         JsonNode body = ApiClient.json(response);
         assertThat(body.get("object").asText()).isEqualTo("text_completion");
