@@ -143,6 +143,9 @@ public final class CrucibleServer implements AutoCloseable {
         scala.concurrent.duration.Duration configuredIdle = defaults.getTimeouts().idleTimeout();
         long idleMillis = configuredIdle.isFinite()
                 ? Math.max(configuredIdle.toMillis(), config.requestTimeout().plusSeconds(15).toMillis()) : -1;
+        io.micrometer.core.instrument.Gauge.builder("crucible.http.open.connections", guard::openConnections)
+                .description("Open HTTP connections (beyond crucible.serve.connections.max only probes are served)")
+                .register(metrics.registry());
         ServerSettings settings = defaults.withParserSettings(
                         defaults.getParserSettings().withMaxContentLength(Math.max(config.maxBodyBytes() * 2, config.maxBodyBytes() + 1)))
                 .withMaxConnections(guard.acceptLimit())
@@ -192,8 +195,13 @@ public final class CrucibleServer implements AutoCloseable {
             return CompletableFuture.completedFuture(Done.getInstance());
         });
         shutdown.addTask(CoordinatedShutdown.PhaseServiceRequestsDone(), "crucible-drain", () -> {
-            long deadline = System.nanoTime() + drain.toNanos();
+            long started = System.nanoTime();
+            long deadline = started + drain.toNanos();
+            LoggerFactory.getLogger(CrucibleServer.class).info("draining: {} responses open, {} requests on the model",
+                    routes.openRequests(), admission.inFlight());
             return drained(routes, deadline).thenCompose(d -> {
+                LoggerFactory.getLogger(CrucibleServer.class).info("drained in {} ms ({} responses still open)",
+                        (System.nanoTime() - started) / 1_000_000, routes.openRequests());
                 admission.close();
                 return binding.unbind();
             }).thenCompose(unbound -> binding.terminate(Duration.ofSeconds(1)))

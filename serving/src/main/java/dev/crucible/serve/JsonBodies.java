@@ -21,8 +21,9 @@ public final class JsonBodies {
 
     /** The parsed body; a 400 {@link ApiException} with code {@code invalid_json} if it is not JSON. */
     public static JsonNode parse(byte[] body) {
+        JsonNode parsed;
         try {
-            return HttpResponses.MAPPER.readTree(body);
+            parsed = HttpResponses.MAPPER.readTree(body);
         } catch (StreamConstraintsException e) {
             throw invalid(constraintMessage(e));
         } catch (JsonProcessingException e) {
@@ -31,6 +32,10 @@ public final class JsonBodies {
         } catch (IOException e) {
             throw invalid("We could not read the JSON body of your request. Send one JSON object.");
         }
+        if (parsed == null || parsed.isMissingNode()) {
+            throw invalid("We could not parse the JSON body of your request: the body is empty. Send one JSON object.");
+        }
+        return parsed;
     }
 
     private static String constraintMessage(StreamConstraintsException e) {
