@@ -184,7 +184,7 @@ public final class ServeRoutes extends AllDirectives {
     private CompletionStage<HttpResponse> completions(HttpRequest http) {
         long arrived = System.nanoTime();
         Deadline deadline = Deadline.in(config.requestTimeout());
-        return readJson(http, deadline).thenCompose(body -> {
+        return readJson(http, deadline, true).thenCompose(body -> {
             CompletionRequest r = requests.completion(body);
             String id = OpenAiResponses.completionId();
             return generate(deadline, arrived, requestedModel(body), lease -> r.prompt(), "prompt", null, r.sampling(),
@@ -218,7 +218,7 @@ public final class ServeRoutes extends AllDirectives {
     private CompletionStage<HttpResponse> chat(HttpRequest http) {
         long arrived = System.nanoTime();
         Deadline deadline = Deadline.in(config.requestTimeout());
-        return readJson(http, deadline).thenCompose(body -> {
+        return readJson(http, deadline, true).thenCompose(body -> {
             ChatRequest r = requests.chat(body);
             String id = OpenAiResponses.chatId();
             long contentChars = r.messages().stream().mapToLong(m -> m.content().length()).sum();
@@ -362,7 +362,7 @@ public final class ServeRoutes extends AllDirectives {
             return CompletableFuture.failedFuture(new ApiException(401, "authentication_error",
                     "Missing or wrong admin token; send 'Authorization: Bearer <token>'.", null, "invalid_api_key"));
         }
-        return readJson(http, Deadline.in(config.requestTimeout())).thenCompose(body -> {
+        return readJson(http, Deadline.in(config.requestTimeout()), false).thenCompose(body -> {
             if (body == null || !body.isObject()) {
                 throw new ApiException(400, "invalid_request_error", "The request body must be a JSON object.", null, "invalid_json");
             }
@@ -393,15 +393,16 @@ public final class ServeRoutes extends AllDirectives {
     }
 
     /**
-     * The body as JSON: 415 unless it is sent as JSON, 413 past the size limit (checked before reading when the
+     * The body as JSON: 415 unless it is sent as JSON (when {@code jsonTypeOnly}; the admin API also reads
+     * {@code curl -d}'s form type), 413 past the size limit (checked before reading when the
      * length is declared, while reading when it is chunked), 400 with a plain message if it does not parse.
      */
-    private CompletionStage<JsonNode> readJson(HttpRequest http, Deadline deadline) {
+    private CompletionStage<JsonNode> readJson(HttpRequest http, Deadline deadline, boolean jsonTypeOnly) {
         MediaType type = http.entity().getContentType().mediaType();
         boolean json = type.mainType().equals("application")
                 && (type.subType().equals("json") || type.subType().endsWith("+json"));
         // Pekko reports a body sent without Content-Type as application/octet-stream: read it as JSON, as vLLM does.
-        if (!json && !type.equals(MediaTypes.APPLICATION_OCTET_STREAM)) {
+        if (jsonTypeOnly && !json && !type.equals(MediaTypes.APPLICATION_OCTET_STREAM)) {
             http.discardEntityBytes(materializer);
             return CompletableFuture.failedFuture(new ApiException(415, "invalid_request_error",
                     "Unsupported Content-Type " + type + "; send the body as JSON with 'Content-Type: application/json'.",

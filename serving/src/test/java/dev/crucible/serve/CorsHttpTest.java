@@ -69,6 +69,8 @@ class CorsHttpTest {
         ServeConfig config = ServeConfig.defaults().withPort(0)
                 .withAllowedOrigins(ServeCommand.origins("[\"https://app.example\"]"));
         assertThat(config.allowedOrigins()).isEqualTo(List.of("https://app.example"));
+        assertThat(ServeCommand.origins("https://a.example, https://b.example")).containsExactly("https://a.example", "https://b.example");
+        assertThat(ServeCommand.origins("*")).containsExactly("*");
         try (CrucibleServer server = CrucibleServer.start(config, new FakeModels(0), dir.resolve("m"))) {
             ApiClient client = new ApiClient(server.baseUri());
             HttpResponse<String> allowed = preflight(client, "/v1/completions", "https://app.example");
