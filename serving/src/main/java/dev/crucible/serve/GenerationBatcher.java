@@ -47,7 +47,8 @@ final class GenerationBatcher {
 
     /**
      * As {@link #submit(LanguageModel, GenerationRequest)}; {@code firstToken} runs when the request's first
-     * token is produced if it runs alone (a shared batched call reports no per-request tokens).
+     * token is produced, alone or in a batch (for models that report it, see
+     * {@link LanguageModel#generate(List, java.util.function.IntConsumer)}).
      */
     CompletableFuture<Generation> submit(LanguageModel model, GenerationRequest request, Runnable firstToken) {
         CompletableFuture<Generation> result = new CompletableFuture<>();
@@ -110,7 +111,7 @@ final class GenerationBatcher {
         }
         List<Generation> out;
         try {
-            out = model.generate(batch.stream().map(Pending::request).toList());
+            out = model.generate(batch.stream().map(Pending::request).toList(), i -> batch.get(i).firstToken().run());
         } catch (RuntimeException e) {
             batch.forEach(p -> runAlone(model, p));
             return;

@@ -60,6 +60,29 @@ class ServeMetricsHttpTest {
     }
 
     @Test
+    void requestsThatShareABatchedForwardPassGetTheirTimeToFirstTokenToo() throws Exception {
+        Files.createDirectories(dir.resolve("m"));
+        FakeModels models = new FakeModels(50);
+        ServeConfig config = ServeConfig.defaults().withPort(0).withAdmission(4, 16, java.time.Duration.ofSeconds(60));
+        try (CrucibleServer server = CrucibleServer.start(config, models, dir.resolve("m"))) {
+            ApiClient client = new ApiClient(server.baseUri());
+            // The first runs alone for ~0.5 s; the others queue meanwhile and run as one batched call.
+            java.util.List<java.util.concurrent.CompletableFuture<java.net.http.HttpResponse<String>>> answers =
+                    new java.util.ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                answers.add(java.util.concurrent.CompletableFuture.supplyAsync(
+                        () -> client.post("/v1/completions", "{\"prompt\":\"abcdefghij\",\"max_tokens\":10}")));
+                Thread.sleep(i == 0 ? 150 : 0);
+            }
+            answers.forEach(a -> assertThat(a.join().statusCode()).isEqualTo(200));
+            assertThat(models.loaded().getFirst().batchedCallCount()).as("some requests shared a batched call").isPositive();
+            String scrape = client.get("/metrics").body();
+            assertThat(sample(scrape, "crucible_time_to_first_token_seconds_count")).isEqualTo(4);
+            assertThat(sample(scrape, "crucible_request_queue_time_seconds_count")).isEqualTo(4);
+        }
+    }
+
+    @Test
     void promtoolFindsNothingToCriticise() throws Exception {
         Path promtool = Path.of("/usr/bin/promtool");
         Assumptions.assumeTrue(Files.isExecutable(promtool), "promtool is not installed (Debian package 'prometheus')");
