@@ -48,9 +48,10 @@ import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.util.ByteString;
 
 /**
- * The HTTP API: OpenAI-compatible completions and chat (JSON or Server-Sent Events), model listing,
- * probes, Prometheus metrics and the token-protected promotion endpoint. Every response, errors
- * included, is counted in {@code crucible_http_server_requests_seconds} by route and status.
+ * The HTTP API: OpenAI-compatible completions and chat (JSON or Server-Sent Events) under the model's
+ * name and its aliases, model listing and retrieval, probes, Prometheus metrics and the token-protected
+ * promotion endpoint; CORS on the {@code /v1} routes only. Every response, errors included, is counted in
+ * {@code crucible_http_server_requests_seconds} by route and status when its last byte has been sent.
  */
 public final class ServeRoutes extends AllDirectives {
 
