@@ -2,6 +2,7 @@ package dev.crucible.runtime;
 
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.IntConsumer;
 
 /**
  * A loaded causal LM (text or vision+language) ready for scoring and generation.
@@ -24,6 +25,14 @@ public interface LanguageModel extends AutoCloseable {
 
     /** Batched generation (greedy when temperature == 0); results in request order. */
     List<Generation> generate(List<GenerationRequest> requests);
+
+    /**
+     * Batched generation that also reports, by index in {@code requests}, the moment each request's first
+     * token is sampled (servers measure time to first token with it). The default reports nothing.
+     */
+    default List<Generation> generate(List<GenerationRequest> requests, IntConsumer firstToken) {
+        return generate(requests);
+    }
 
     /** One request, calling onToken with each new piece of decoded text as it is produced (for SSE streaming). */
     Generation generateStreaming(GenerationRequest request, Consumer<String> onToken);

@@ -12,6 +12,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.IntConsumer;
 import java.util.stream.IntStream;
 
 /**
@@ -121,13 +122,18 @@ public final class TransformerLanguageModel implements LanguageModel {
 
     @Override
     public synchronized List<Generation> generate(List<GenerationRequest> requests) {
+        return generate(requests, i -> { });
+    }
+
+    @Override
+    public synchronized List<Generation> generate(List<GenerationRequest> requests, IntConsumer firstToken) {
         ensureOpen();
         List<int[]> prompts = requests.stream().map(r -> promptIds(r.prompt(), r.image())).toList();
         Generation[] out = new Generation[requests.size()];
         for (int[] chunk : chunks(prompts)) {
             List<GenerationRequest> rs = Arrays.stream(chunk).mapToObj(requests::get).toList();
             List<int[]> ps = Arrays.stream(chunk).mapToObj(prompts::get).toList();
-            List<Generation> gs = runBatch(rs, ps, null);
+            List<Generation> gs = runBatch(rs, ps, null, j -> firstToken.accept(chunk[j]));
             for (int i = 0; i < chunk.length; i++) {
                 out[chunk[i]] = gs.get(i);
             }
@@ -139,7 +145,7 @@ public final class TransformerLanguageModel implements LanguageModel {
     public synchronized Generation generateStreaming(GenerationRequest request, Consumer<String> onToken) {
         ensureOpen();
         int[] prompt = promptIds(request.prompt(), request.image());
-        return runBatch(List.of(request), List.of(prompt), onToken).getFirst();
+        return runBatch(List.of(request), List.of(prompt), onToken, null).getFirst();
     }
 
     // Index groups of at most maxBatch, similar lengths together so little padding is computed.
@@ -154,7 +160,8 @@ public final class TransformerLanguageModel implements LanguageModel {
         return out;
     }
 
-    private List<Generation> runBatch(List<GenerationRequest> requests, List<int[]> prompts, Consumer<String> onToken) {
+    private List<Generation> runBatch(List<GenerationRequest> requests, List<int[]> prompts, Consumer<String> onToken,
+            IntConsumer firstToken) {
         int b = requests.size();
         int vocab = decoder.config().vocabSize();
         int[] limit = new int[b];
@@ -188,6 +195,9 @@ public final class TransformerLanguageModel implements LanguageModel {
                     }
                     int token = samplers[i].next(logits, i * vocab, vocab);
                     completion[i]++;
+                    if (completion[i] == 1 && firstToken != null) {
+                        firstToken.accept(i);
+                    }
                     next[i][0] = token;
                     boolean eos = tokenizer.eosIds().contains(token);
                     if (!eos) {

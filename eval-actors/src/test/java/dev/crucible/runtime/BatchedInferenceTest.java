@@ -46,6 +46,18 @@ class BatchedInferenceTest {
     }
 
     @Test
+    void batchedGenerationReportsEachRequestsFirstTokenOnceAndGeneratesTheSame() throws IOException {
+        List<GenerationRequest> requests = new ArrayList<>();
+        for (JsonNode item : items("add_dev.jsonl", 5)) {
+            requests.add(GenerationRequest.greedy(item.get("prompt").asText(), 6));
+        }
+        List<Integer> reported = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<Generation> withHook = addExpert.generate(requests, reported::add);
+        assertThat(reported).containsExactlyInAnyOrder(0, 1, 2, 3, 4);
+        assertThat(withHook).isEqualTo(addExpert.generate(requests));
+    }
+
+    @Test
     void batchedGreedyGenerationEqualsOneByOne() throws IOException {
         List<GenerationRequest> requests = new ArrayList<>();
         for (JsonNode item : items("add_dev.jsonl", 12)) {

@@ -93,8 +93,8 @@ public final class AppConfigParser {
         if (node == null || node.isNull()) {
             return defaults;
         }
-        requireObject(node, "serve", "{host, port, admin_token_file}");
-        checkKeys(node, "serve.", List.of("host", "port", "admin_token_file"));
+        requireObject(node, "serve", "{host, port, admin_token_file, served_model_names, allowed_origins}");
+        checkKeys(node, "serve.", List.of("host", "port", "admin_token_file", "served_model_names", "allowed_origins"));
         String host = optionalText(node, "host", "serve.host").orElse(defaults.host());
         int port = optionalInt(node, "port", "serve.port").orElse(defaults.port());
         if (port < 0 || port > 65535) {
@@ -102,7 +102,25 @@ public final class AppConfigParser {
         }
         Optional<Path> token = optionalText(node, "admin_token_file", "serve.admin_token_file").map(dir::resolve)
                 .map(Path::normalize);
-        return new ServeSettings(host, port, token);
+        List<String> names = stringList(node, "served_model_names", "serve.served_model_names").orElse(List.of());
+        List<String> origins = stringList(node, "allowed_origins", "serve.allowed_origins").orElse(List.of("*"));
+        return new ServeSettings(host, port, token, names, origins);
+    }
+
+    /** A list of non-blank strings (a single string is a list of one). */
+    private Optional<List<String>> stringList(JsonNode node, String key, String field) {
+        JsonNode value = node.get(key);
+        if (value == null || value.isNull()) {
+            return Optional.empty();
+        }
+        List<String> out = new java.util.ArrayList<>();
+        for (JsonNode item : value.isArray() ? value : List.of(value)) {
+            if (!item.isTextual() || item.textValue().isBlank()) {
+                throw fail(field + ": " + item + " is not a name; give a list of strings, e.g. [crucible, my-model]");
+            }
+            out.add(item.textValue());
+        }
+        return Optional.of(out);
     }
 
     private List<TaskEntry> tasks(JsonNode node) {

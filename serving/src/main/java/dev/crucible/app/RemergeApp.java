@@ -138,6 +138,7 @@ public final class RemergeApp implements AutoCloseable {
         Optional<String> token = AdminTokens.resolve(config.serve().adminTokenFile().orElse(null),
                 System.getenv(AdminTokens.ENV));
         return new ServeConfig(config.serve().host(), config.serve().port(), token, d.maxConcurrent(), d.maxQueued(),
-                d.requestTimeout(), d.maxBodyBytes(), d.maxNewTokensCap(), d.drainTimeout(), d.smokePrompt());
+                d.requestTimeout(), d.maxBodyBytes(), d.maxNewTokensCap(), d.drainTimeout(), d.smokePrompt(),
+                config.serve().servedModelNames(), config.serve().allowedOrigins());
     }
 }

@@ -2,12 +2,15 @@ package dev.crucible.metrics;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -15,6 +18,7 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -34,9 +38,23 @@ public final class CrucibleMetrics implements AutoCloseable {
         Duration.ofSeconds(60)
     };
 
+    /** Inter-token buckets (seconds), as vLLM's time-per-output-token histogram. */
+    private static final Duration[] TOKEN_BUCKETS = {
+        Duration.ofMillis(1), Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(20), Duration.ofMillis(40),
+        Duration.ofMillis(60), Duration.ofMillis(80), Duration.ofMillis(100), Duration.ofMillis(150), Duration.ofMillis(200),
+        Duration.ofMillis(300), Duration.ofMillis(400), Duration.ofMillis(500), Duration.ofMillis(750), Duration.ofSeconds(1),
+        Duration.ofMillis(2500), Duration.ofSeconds(5)
+    };
+
     private final PrometheusMeterRegistry registry;
     private final JvmGcMetrics gcMetrics;
     private final Timer timeToFirstToken;
+    private final Timer requestTimeToFirstToken;
+    private final Timer timePerOutputToken;
+    private final Timer queueTime;
+    private final Timer e2eLatency;
+    private final DistributionSummary requestPromptTokens;
+    private final DistributionSummary requestGenerationTokens;
     private final Counter promptTokens;
     private final Counter completionTokens;
     private final DistributionSummary tokensPerSecond;
@@ -46,6 +64,15 @@ public final class CrucibleMetrics implements AutoCloseable {
 
     public CrucibleMetrics() {
         registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        // promtool check metrics criticises two of Micrometer's JVM meters: a CPU time in "ns" (Prometheus wants
+        // seconds) and a gauge ending in "_count". Export them under the names Prometheus' own clients use.
+        registry.config().meterFilter(MeterFilter.deny(id -> id.getName().equals("process.cpu.time")));
+        registry.config().meterFilter(new MeterFilter() {
+            @Override
+            public Meter.Id map(Meter.Id id) {
+                return id.getName().equals("system.cpu.count") ? id.withName("system.cpu.logical.processors") : id;
+            }
+        });
         new JvmMemoryMetrics().bindTo(registry);
         gcMetrics = new JvmGcMetrics();
         gcMetrics.bindTo(registry);
@@ -53,9 +80,40 @@ public final class CrucibleMetrics implements AutoCloseable {
         new ClassLoaderMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
         new UptimeMetrics().bindTo(registry);
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+            FunctionCounter.builder("process.cpu", os, o -> o.getProcessCpuTime() / 1e9)
+                    .baseUnit("seconds")
+                    .description("CPU time used by the JVM process")
+                    .register(registry);
+        }
         timeToFirstToken = Timer.builder("crucible.generation.time.to.first.token")
                 .description("Time from admission to the first generated token of a streamed response")
                 .serviceLevelObjectives(LATENCY_BUCKETS)
+                .register(registry);
+        // vLLM's request meters (vllm/v1/metrics/loggers.py) under crucible_*: the operators' dashboards anchor.
+        requestTimeToFirstToken = Timer.builder("crucible.time.to.first.token")
+                .description("Time from the request's arrival (queueing included) to its first generated token")
+                .serviceLevelObjectives(LATENCY_BUCKETS)
+                .register(registry);
+        timePerOutputToken = Timer.builder("crucible.time.per.output.token")
+                .description("Mean time between output tokens of a request after its first (vLLM's inter-token latency)")
+                .serviceLevelObjectives(TOKEN_BUCKETS)
+                .register(registry);
+        queueTime = Timer.builder("crucible.request.queue.time")
+                .description("Time a request waited for a model slot")
+                .serviceLevelObjectives(LATENCY_BUCKETS)
+                .register(registry);
+        e2eLatency = Timer.builder("crucible.e2e.request.latency")
+                .description("Time from a generation request's arrival to the last byte of its response, streams included")
+                .serviceLevelObjectives(LATENCY_BUCKETS)
+                .register(registry);
+        requestPromptTokens = DistributionSummary.builder("crucible.request.prompt.tokens")
+                .description("Prompt tokens per finished request")
+                .serviceLevelObjectives(oneTwoFive(1 << 20))
+                .register(registry);
+        requestGenerationTokens = DistributionSummary.builder("crucible.request.generation.tokens")
+                .description("Generated tokens per finished request")
+                .serviceLevelObjectives(oneTwoFive(1 << 20))
                 .register(registry);
         promptTokens = Counter.builder("crucible.generation.tokens")
                 .description("Tokens processed by the model")
@@ -128,6 +186,55 @@ public final class CrucibleMetrics implements AutoCloseable {
 
     public void recordTimeToFirstToken(Duration sinceAdmission) {
         timeToFirstToken.record(sinceAdmission);
+    }
+
+    /** Arrival to first token, queueing and prompt checks included; recorded for every request that produced one. */
+    public void recordRequestTimeToFirstToken(Duration sinceArrival) {
+        requestTimeToFirstToken.record(sinceArrival);
+    }
+
+    /** How long a request waited for a model slot. */
+    public void recordQueueTime(Duration waited) {
+        queueTime.record(waited);
+    }
+
+    /** Arrival to the last byte sent of a generation request's response. */
+    public void recordEndToEnd(Duration latency) {
+        e2eLatency.record(latency);
+    }
+
+    /**
+     * One finished request, as vLLM counts it: token histograms, the finish reason ({@code stop},
+     * {@code length} or {@code abort}) and, when it produced more than one token, the mean time per
+     * token after the first ({@code decode} is first token to last).
+     */
+    public void recordFinished(String finishReason, int prompt, int completion, Duration decode) {
+        Counter.builder("crucible.request.success")
+                .description("Finished requests by finish reason")
+                .tag("finished_reason", finishReason)
+                .register(registry)
+                .increment();
+        if (completion > 0) {
+            requestPromptTokens.record(prompt);
+            requestGenerationTokens.record(completion);
+        }
+        if (completion > 1 && decode != null) {
+            timePerOutputToken.record(decode.dividedBy(completion - 1));
+        }
+    }
+
+    /** 1, 2, 5, 10, 20, 50, ... up to {@code max}: vLLM's build_1_2_5_buckets. */
+    private static double[] oneTwoFive(long max) {
+        java.util.ArrayList<Double> out = new java.util.ArrayList<>();
+        for (long exponent = 1; ; exponent *= 10) {
+            for (int m : new int[] {1, 2, 5}) {
+                long v = m * exponent;
+                if (v > max) {
+                    return out.stream().mapToDouble(Double::doubleValue).toArray();
+                }
+                out.add((double) v);
+            }
+        }
     }
 
     /** One finished generation: token counts and the model time it took. */

@@ -72,6 +72,11 @@ public final class AdmissionControl {
         return closed;
     }
 
+    /** Whether {@link #tryEnter()} would refuse now: every slot taken and the queue full. */
+    public synchronized boolean isFull() {
+        return running >= maxConcurrent && waiting.size() >= maxQueued;
+    }
+
     public synchronized int inFlight() {
         return running;
     }

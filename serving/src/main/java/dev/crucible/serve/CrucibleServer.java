@@ -1,5 +1,7 @@
 package dev.crucible.serve;
 
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
 import dev.crucible.error.CrucibleException;
 import dev.crucible.metrics.CrucibleMetrics;
 import java.net.URI;
@@ -42,6 +44,8 @@ public final class CrucibleServer implements AutoCloseable {
 
     /** The dispatcher for model work, configured in the serving module's {@code application.conf}. */
     public static final String MODEL_DISPATCHER = "crucible.serve.model-dispatcher";
+    /** The dispatcher that renders, tokenizes and checks prompts before they may take a model slot. */
+    public static final String PROMPT_DISPATCHER = "crucible.serve.prompt-dispatcher";
     private static final Duration PROMOTE_TIMEOUT = Duration.ofMinutes(10);
 
     private final ActorSystem<Void> system;
@@ -84,7 +88,13 @@ public final class CrucibleServer implements AutoCloseable {
         Runnable closeExtras = closeOnce(List.copyOf(closeOnShutdown));
         ActorSystem<Void> system;
         try {
-            system = ActorSystem.create(Behaviors.empty(), "crucible-serve");
+            // Shutdown phases must outlast the drain, whatever --drain-timeout says.
+            long phase = config.drainTimeout().toSeconds() + 30;
+            Config settings = ConfigFactory.parseString(
+                    "pekko.coordinated-shutdown.phases.service-requests-done.timeout = " + phase + "s\n"
+                            + "pekko.coordinated-shutdown.phases.service-stop.timeout = " + phase + "s")
+                    .withFallback(ConfigFactory.load());
+            system = ActorSystem.create(Behaviors.empty(), "crucible-serve", settings);
         } catch (RuntimeException e) {
             closeExtras.run();
             throw e;
@@ -116,28 +126,42 @@ public final class CrucibleServer implements AutoCloseable {
                 ModelServer.create(loader, config.smokePrompt(), config.chatTemplate(), blocking, metrics), "model-server", Props.empty());
         AdmissionControl admission = new AdmissionControl(config.maxConcurrent(), config.maxQueued());
         metrics.trackAdmission(admission::queued, admission::inFlight);
-        InferenceService inference = new InferenceService(modelServer, system.scheduler(), admission, blocking, metrics,
-                config.maxNewTokensCap(), config.maxConcurrent());
+        Executor prompts = system.dispatchers().lookup(DispatcherSelector.fromConfig(PROMPT_DISPATCHER));
+        InferenceService inference = new InferenceService(modelServer, system.scheduler(), admission, blocking, prompts,
+                metrics, config.maxNewTokensCap(), config.maxConcurrent());
         Materializer materializer = Materializer.matFromSystem(system);
+        AtomicBoolean draining = new AtomicBoolean();
         ServeRoutes routes = new ServeRoutes(config, inference, modelServer, system.scheduler(), metrics, materializer,
-                PROMOTE_TIMEOUT);
+                PROMOTE_TIMEOUT, draining::get);
         ServerExtension extra = extension == null ? null
                 : extension.apply(new ServerParts(system, modelServer, metrics, blocking));
         Route route = extra == null ? routes.route() : routes.concat(extra.route(), routes.route());
         ServerSettings defaults = ServerSettings.create(Adapter.toClassic(system));
+        ConnectionGuard guard = ConnectionGuard.fromConfig(system.settings().config().getConfig("crucible.serve.connections"));
         // The route enforces the body limit itself with a JSON 413; the parser's own limit only has to be above it.
+        // A connection is idle while its request waits for the model, so the idle timeout must outlast the deadline.
+        scala.concurrent.duration.Duration configuredIdle = defaults.getTimeouts().idleTimeout();
+        long idleMillis = configuredIdle.isFinite()
+                ? Math.max(configuredIdle.toMillis(), config.requestTimeout().plusSeconds(15).toMillis()) : -1;
+        io.micrometer.core.instrument.Gauge.builder("crucible.http.open.connections", guard::openConnections)
+                .description("Open HTTP connections (beyond crucible.serve.connections.max only probes are served)")
+                .register(metrics.registry());
         ServerSettings settings = defaults.withParserSettings(
-                defaults.getParserSettings().withMaxContentLength(Math.max(config.maxBodyBytes() * 2, config.maxBodyBytes() + 1)));
+                        defaults.getParserSettings().withMaxContentLength(Math.max(config.maxBodyBytes() * 2, config.maxBodyBytes() + 1)))
+                .withMaxConnections(guard.acceptLimit())
+                .withTimeouts(idleMillis < 0 ? defaults.getTimeouts() : defaults.getTimeouts().withIdleTimeout(
+                        scala.concurrent.duration.Duration.create(idleMillis, TimeUnit.MILLISECONDS)));
         ServerBinding binding;
         try {
             binding = await(Http.get(system).newServerAt(config.host(), config.port()).withSettings(settings)
-                    .bind(route), Duration.ofSeconds(30));
+                    .bindFlow(guard.flow(route, system)), Duration.ofSeconds(30));
         } catch (CrucibleException e) {
             throw new CrucibleException("cannot listen on " + config.host() + ":" + config.port() + ": " + e.getMessage()
                     + "; pick another port or host (--port/--host, or serve.port/serve.host in APP.yml)");
         }
         CrucibleServer server = new CrucibleServer(system, modelServer, binding, admission, metrics);
-        server.registerShutdown(config.drainTimeout(), extra == null ? () -> { } : extra.stopAccepting(), closeExtras);
+        server.registerShutdown(config.drainTimeout(), draining, routes, extra == null ? () -> { } : extra.stopAccepting(),
+                closeExtras);
         return server;
     }
 
@@ -157,15 +181,32 @@ public final class CrucibleServer implements AutoCloseable {
         };
     }
 
-    private void registerShutdown(Duration drain, Runnable stopExtension, Runnable closeExtras) {
+    /**
+     * SIGTERM (or {@link #close()}): {@code /ready} turns 503 and new work is refused with 503 at once, while the
+     * port stays open for requests already running, streams included, until they have sent their last byte or
+     * {@code drain} has passed; then the port closes, the models close, the extras close.
+     */
+    private void registerShutdown(Duration drain, AtomicBoolean draining, ServeRoutes routes, Runnable stopExtension,
+            Runnable closeExtras) {
         CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
         shutdown.addTask(CoordinatedShutdown.PhaseServiceUnbind(), "crucible-stop-accepting", () -> {
+            draining.set(true);
             stopExtension.run();
-            admission.close();
-            return binding.unbind();
+            return CompletableFuture.completedFuture(Done.getInstance());
         });
-        shutdown.addTask(CoordinatedShutdown.PhaseServiceRequestsDone(), "crucible-drain", () ->
-                binding.terminate(drain).thenCompose(terminated -> modelWorkDone(System.nanoTime() + drain.toNanos())));
+        shutdown.addTask(CoordinatedShutdown.PhaseServiceRequestsDone(), "crucible-drain", () -> {
+            long started = System.nanoTime();
+            long deadline = started + drain.toNanos();
+            LoggerFactory.getLogger(CrucibleServer.class).info("draining: {} responses open, {} requests on the model",
+                    routes.openRequests(), admission.inFlight());
+            return drained(routes, deadline).thenCompose(d -> {
+                LoggerFactory.getLogger(CrucibleServer.class).info("drained in {} ms ({} responses still open)",
+                        (System.nanoTime() - started) / 1_000_000, routes.openRequests());
+                admission.close();
+                return binding.unbind();
+            }).thenCompose(unbound -> binding.terminate(Duration.ofSeconds(1)))
+                    .thenCompose(terminated -> modelWorkDone(deadline));
+        });
         shutdown.addTask(CoordinatedShutdown.PhaseServiceStop(), "crucible-close-models", () ->
                 AskPattern.<ModelServer.Command, Done>ask(modelServer, ModelServer.Shutdown::new, drain.plusSeconds(5),
                         system.scheduler()));
@@ -174,6 +215,15 @@ public final class CrucibleServer implements AutoCloseable {
             metrics.close();
             return CompletableFuture.completedFuture(Done.getInstance());
         });
+    }
+
+    /** Completes once every response has been sent to its last byte and no request holds a model slot, or at the deadline. */
+    private CompletionStage<Done> drained(ServeRoutes routes, long deadlineNanos) {
+        if ((routes.openRequests() == 0 && admission.inFlight() == 0) || System.nanoTime() - deadlineNanos >= 0) {
+            return CompletableFuture.completedFuture(Done.getInstance());
+        }
+        return CompletableFuture.supplyAsync(() -> Done.getInstance(),
+                CompletableFuture.delayedExecutor(20, TimeUnit.MILLISECONDS)).thenCompose(d -> drained(routes, deadlineNanos));
     }
 
     /** Completes once no request holds a model slot (a timed-out request may still be generating) or at the deadline. */

@@ -21,7 +21,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 final class GenerationBatcher {
 
     /** One request waiting for a batch; {@code result} completes when the model is done with it. */
-    private record Pending(GenerationRequest request, CompletableFuture<Generation> result, AtomicBoolean cancelled) {}
+    private record Pending(GenerationRequest request, CompletableFuture<Generation> result, AtomicBoolean cancelled,
+            Runnable firstToken) {}
 
     /** The requests queued for one model, the batch running on it, and whether a drain loop runs. */
     private static final class Lane {
@@ -41,11 +42,20 @@ final class GenerationBatcher {
 
     /** Queues {@code request} on {@code model}; the future completes when the model is done with it. */
     CompletableFuture<Generation> submit(LanguageModel model, GenerationRequest request) {
+        return submit(model, request, () -> { });
+    }
+
+    /**
+     * As {@link #submit(LanguageModel, GenerationRequest)}; {@code firstToken} runs when the request's first
+     * token is produced, alone or in a batch (for models that report it, see
+     * {@link LanguageModel#generate(List, java.util.function.IntConsumer)}).
+     */
+    CompletableFuture<Generation> submit(LanguageModel model, GenerationRequest request, Runnable firstToken) {
         CompletableFuture<Generation> result = new CompletableFuture<>();
         Lane lane = lanes.computeIfAbsent(model, m -> new Lane());
         boolean start;
         synchronized (lane) {
-            lane.pending.addLast(new Pending(request, result, new AtomicBoolean()));
+            lane.pending.addLast(new Pending(request, result, new AtomicBoolean(), firstToken));
             start = !lane.running;
             lane.running = true;
         }
@@ -101,7 +111,7 @@ final class GenerationBatcher {
         }
         List<Generation> out;
         try {
-            out = model.generate(batch.stream().map(Pending::request).toList());
+            out = model.generate(batch.stream().map(Pending::request).toList(), i -> batch.get(i).firstToken().run());
         } catch (RuntimeException e) {
             batch.forEach(p -> runAlone(model, p));
             return;
@@ -118,6 +128,7 @@ final class GenerationBatcher {
                 if (p.cancelled().get()) {
                     throw new GenerationCancelled("the request deadline passed");
                 }
+                p.firstToken().run();
             }));
         } catch (RuntimeException e) {
             p.result().completeExceptionally(e);

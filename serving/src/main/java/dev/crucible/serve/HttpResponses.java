@@ -3,18 +3,24 @@ package dev.crucible.serve;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.Optional;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 
-/** JSON bodies and OpenAI error responses as Pekko HTTP responses. */
-final class HttpResponses {
+/**
+ * JSON bodies, OpenAI error responses and bearer-token checks as Pekko HTTP responses: the one helper
+ * every route of the server answers errors with.
+ */
+public final class HttpResponses {
 
     static final ObjectMapper MAPPER = new ObjectMapper();
 
     private HttpResponses() {}
 
-    static HttpResponse json(int status, JsonNode body) {
+    public static HttpResponse json(int status, JsonNode body) {
         try {
             return HttpResponse.create()
                     .withStatus(status)
@@ -25,7 +31,7 @@ final class HttpResponses {
     }
 
     /** The OpenAI error shape; 429 says when to retry, 401 which scheme to use. */
-    static HttpResponse error(ApiException e) {
+    public static HttpResponse error(ApiException e) {
         HttpResponse response = json(e.status(), e.toJson());
         if (e.status() == 429) {
             response = response.addHeader(RawHeader.create("Retry-After", "1"));
@@ -34,6 +40,15 @@ final class HttpResponses {
             response = response.addHeader(RawHeader.create("WWW-Authenticate", "Bearer"));
         }
         return response;
+    }
+
+    /** Whether {@code authorization} (the header's value, if sent) is {@code Bearer <token>}, compared in constant time. */
+    public static boolean bearerMatches(Optional<String> authorization, String token) {
+        if (authorization.isEmpty() || !authorization.get().regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return false;
+        }
+        byte[] given = authorization.get().substring(7).trim().getBytes(StandardCharsets.UTF_8);
+        return MessageDigest.isEqual(given, token.getBytes(StandardCharsets.UTF_8));
     }
 
     static String compact(JsonNode node) {

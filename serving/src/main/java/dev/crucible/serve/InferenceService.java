@@ -14,7 +14,9 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Scheduler;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
@@ -34,9 +36,17 @@ public final class InferenceService {
     private final CrucibleMetrics metrics;
     private final int maxTokensCap;
     private final GenerationBatcher batcher;
+    private final Executor promptExecutor;
 
     public InferenceService(ActorRef<ModelServer.Command> server, Scheduler scheduler, AdmissionControl admission,
             Executor blocking, CrucibleMetrics metrics, int maxTokensCap, int maxBatch) {
+        this(server, scheduler, admission, blocking, blocking, metrics, maxTokensCap, maxBatch);
+    }
+
+    /** {@code promptExecutor} renders, tokenizes and checks prompts, apart from the threads the model work uses. */
+    public InferenceService(ActorRef<ModelServer.Command> server, Scheduler scheduler, AdmissionControl admission,
+            Executor blocking, Executor promptExecutor, CrucibleMetrics metrics, int maxTokensCap, int maxBatch) {
+        this.promptExecutor = promptExecutor;
         this.server = server;
         this.scheduler = scheduler;
         this.admission = admission;
@@ -46,36 +56,19 @@ public final class InferenceService {
         this.batcher = new GenerationBatcher(blocking, maxBatch);
     }
 
-    /** Waits for a slot, then leases the current model. Fails with a 429, 503 or 504 {@link ApiException}. */
-    public CompletableFuture<Admitted> admit(Deadline deadline) {
-        if (admission.isClosed()) {
-            return CompletableFuture.failedFuture(new ApiException(503, "server_error",
-                    "The server is shutting down; retry on another replica.", null, "shutting_down"));
-        }
-        Optional<CompletableFuture<AdmissionControl.Permit>> ticket = admission.tryEnter();
-        if (ticket.isEmpty()) {
-            metrics.recordRejection("queue_full");
-            return CompletableFuture.failedFuture(new ApiException(429, "rate_limit_error",
-                    "The server is at capacity (all model slots busy and the queue full); retry shortly.", null, "server_busy"));
-        }
-        Duration wait = deadline.remaining();
-        CompletableFuture<AdmissionControl.Permit> permit = ticket.get().orTimeout(wait.toNanos(), TimeUnit.NANOSECONDS);
-        return permit.handle((p, failure) -> {
-            if (failure != null) {
-                metrics.recordRejection("timeout");
-                throw timeout("waiting for a model slot");
-            }
-            return p;
-        }).thenCompose(p -> lease(deadline).handle((lease, failure) -> {
-            if (failure != null) {
-                p.close();
-                throw failure instanceof CompletionException ce ? ce : new CompletionException(failure);
-            }
-            return new Admitted(p, lease, System.nanoTime());
-        }));
+    /** Whether a request arriving now would be refused at once (all slots busy and the queue full). */
+    public boolean atCapacity() {
+        return admission.isFull();
     }
 
-    private CompletableFuture<ModelLease> lease(Deadline deadline) {
+    /**
+     * Leases the current model without taking a slot, so the prompt can be checked against it first.
+     * Fails with a 503 {@link ApiException} when shutting down or no model is loaded.
+     */
+    public CompletableFuture<ModelLease> lease(Deadline deadline) {
+        if (admission.isClosed()) {
+            return CompletableFuture.failedFuture(shuttingDown());
+        }
         Duration wait = deadline.remaining().plusSeconds(1);
         return AskPattern.<ModelServer.Command, ModelServer.LeaseReply>ask(server, ModelServer.Acquire::new, wait, scheduler)
                 .toCompletableFuture()
@@ -87,27 +80,82 @@ public final class InferenceService {
     }
 
     /**
-     * Checks the prompt against the leased model (images, context length) and builds the request;
-     * runs on the blocking executor because tokenizing a long prompt is real work.
+     * Builds the prompt ({@code prompt} may render a chat template) and checks it against the leased model
+     * (images, context length) on the prompt executor, before the request takes a model slot: a prompt that
+     * cannot fit is refused without queueing, in time linear in its length ({@link PromptBudget}). Fails
+     * with a 504 at the deadline.
      */
-    public CompletableFuture<GenerationRequest> prepare(Admitted admitted, String prompt, ImageInput image, SamplingOptions s) {
+    public CompletableFuture<GenerationRequest> prepare(ModelLease lease, Supplier<String> prompt, ImageInput image,
+            SamplingOptions s, String param, Deadline deadline) {
         return CompletableFuture.supplyAsync(() -> {
-            LanguageModel model = admitted.lease().model();
+            if (deadline.passed()) {
+                throw timeout("checking the prompt");
+            }
+            LanguageModel model = lease.model();
             if (image != null && !model.supportsImages()) {
                 throw ApiException.invalid("messages", "Model '" + model.name() + "' does not accept images.");
             }
+            String text = prompt.get();
             int context = model.contextLength();
-            int promptTokens = model.tokenizer().encode(prompt, true).length;
+            int promptTokens = PromptBudget.promptTokens(model.tokenizer(), context, text, s.maxTokens(), param);
             int maxTokens = s.maxTokens() > 0 ? s.maxTokens() : Math.min(maxTokensCap, context - promptTokens);
             if (promptTokens >= context || promptTokens + maxTokens > context) {
-                throw new ApiException(400, "invalid_request_error",
+                throw PromptBudget.exceeded(s.maxTokens() > 0 ? "max_tokens" : param,
                         "This model's maximum context length is " + context + " tokens. However, you requested "
                                 + (promptTokens + maxTokens) + " tokens (" + promptTokens + " in the prompt, " + maxTokens
-                                + " for the completion). Please reduce the prompt or max_tokens.",
-                        "max_tokens", "context_length_exceeded");
+                                + " for the completion). Please reduce the prompt or max_tokens.");
             }
-            return new GenerationRequest(prompt, image, maxTokens, s.temperature(), s.topP(), s.topK(), s.seed(), s.stop());
-        }, blocking);
+            return new GenerationRequest(text, image, maxTokens, s.temperature(), s.topP(), s.topK(), s.seed(), s.stop());
+        }, promptExecutor).orTimeout(deadline.remaining().toNanos(), TimeUnit.NANOSECONDS).handle((request, failure) -> {
+            if (failure == null) {
+                return request;
+            }
+            Throwable cause = unwrap(failure);
+            if (cause instanceof TimeoutException) {
+                metrics.recordRejection("timeout");
+                throw timeout("checking the prompt");
+            }
+            throw asApiException(cause);
+        });
+    }
+
+    /**
+     * Waits for a model slot for a request that holds {@code lease} (429 when the queue is full, 503 when
+     * shutting down, 504 at the deadline). The lease stays the caller's to close if this fails.
+     */
+    public CompletableFuture<Admitted> enter(ModelLease lease, Deadline deadline, long arrivedAtNanos) {
+        if (admission.isClosed()) {
+            return CompletableFuture.failedFuture(shuttingDown());
+        }
+        Optional<CompletableFuture<AdmissionControl.Permit>> ticket = admission.tryEnter();
+        if (ticket.isEmpty()) {
+            if (admission.isClosed()) {
+                return CompletableFuture.failedFuture(shuttingDown());
+            }
+            metrics.recordRejection("queue_full");
+            return CompletableFuture.failedFuture(busy());
+        }
+        long queuedAt = System.nanoTime();
+        Duration wait = deadline.remaining();
+        return ticket.get().orTimeout(wait.toNanos(), TimeUnit.NANOSECONDS).handle((p, failure) -> {
+            if (failure != null) {
+                metrics.recordRejection("timeout");
+                throw timeout("waiting for a model slot");
+            }
+            long now = System.nanoTime();
+            metrics.recordQueueTime(Duration.ofNanos(now - queuedAt));
+            return new Admitted(p, lease, arrivedAtNanos, now);
+        });
+    }
+
+    static ApiException busy() {
+        return new ApiException(429, "rate_limit_error",
+                "The server is at capacity (all model slots busy and the queue full); retry shortly.", null, "server_busy");
+    }
+
+    static ApiException shuttingDown() {
+        return new ApiException(503, "server_error", "The server is shutting down; retry on another replica.", null,
+                "shutting_down");
     }
 
     /**
@@ -123,9 +171,15 @@ public final class InferenceService {
         AtomicReference<String> cancelled = new AtomicReference<>();
         LanguageModel model = admitted.lease().model();
         long start = System.nanoTime();
+        AtomicLong firstTokenAt = new AtomicLong();
+        Runnable firstToken = () -> {
+            if (firstTokenAt.compareAndSet(0, System.nanoTime())) {
+                metrics.recordRequestTimeToFirstToken(Duration.ofNanos(firstTokenAt.get() - admitted.arrivedAtNanos()));
+            }
+        };
         CompletableFuture<Generation> work;
         if (onToken == null) {
-            work = batcher.submit(model, request);
+            work = batcher.submit(model, request, firstToken);
         } else {
             work = CompletableFuture.supplyAsync(() -> {
                 boolean[] first = {true};
@@ -135,6 +189,7 @@ public final class InferenceService {
                     }
                     if (first[0]) {
                         first[0] = false;
+                        firstToken.run();
                         metrics.recordTimeToFirstToken(Duration.ofNanos(System.nanoTime() - admitted.admittedAtNanos()));
                     }
                     onToken.accept(piece);
@@ -143,8 +198,14 @@ public final class InferenceService {
         }
         work.whenComplete((g, failure) -> {
             admitted.close();
+            long end = System.nanoTime();
             if (g != null) {
-                metrics.recordGeneration(g.promptTokens(), g.completionTokens(), Duration.ofNanos(System.nanoTime() - start));
+                metrics.recordGeneration(g.promptTokens(), g.completionTokens(), Duration.ofNanos(end - start));
+                long first = firstTokenAt.get();
+                metrics.recordFinished(g.finishReason(), g.promptTokens(), g.completionTokens(),
+                        first == 0 ? null : Duration.ofNanos(end - first));
+            } else {
+                metrics.recordFinished("abort", 0, 0, null);
             }
         });
         return work.copy()
@@ -189,7 +250,7 @@ public final class InferenceService {
         return t;
     }
 
-    private static ApiException timeout(String what) {
+    static ApiException timeout(String what) {
         return new ApiException(504, "timeout_error", "The request timed out while " + what + ".", null, "request_timeout");
     }
 }

@@ -16,6 +16,8 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * Reads OpenAI completion and chat bodies into validated requests. Fields OpenAI defines but this
  * server cannot honour are accepted only at their neutral value, anything else is a 400 naming it.
+ * Fields that only concern OpenAI's platform ({@code store}, {@code metadata}, {@code service_tier},
+ * {@code user}, {@code reasoning_effort}, {@code parallel_tool_calls}) are type-checked and change nothing.
  */
 public final class OpenAiRequests {
 
@@ -24,7 +26,7 @@ public final class OpenAiRequests {
 
     private static final Set<String> COMMON = Set.of("model", "max_tokens", "temperature", "top_p", "top_k", "seed",
             "stop", "stream", "stream_options", "n", "user", "presence_penalty", "frequency_penalty", "logit_bias",
-            "logprobs");
+            "logprobs", "store", "metadata", "service_tier", "reasoning_effort");
     private static final Set<String> COMPLETION_ONLY = Set.of("prompt", "echo", "best_of", "suffix");
     private static final Set<String> CHAT_ONLY = Set.of("messages", "max_completion_tokens", "top_logprobs", "tools",
             "tool_choice", "parallel_tool_calls", "response_format");
@@ -51,7 +53,10 @@ public final class OpenAiRequests {
         JsonFields f = object(body);
         f.rejectUnknown(union(COMMON, CHAT_ONLY));
         f.onlyNeutral("top_logprobs", IntNode.valueOf(0));
-        f.onlyNeutral("tools", NullNode.instance);
+        if (f.has("tools") && !(f.raw("tools").isArray() && f.raw("tools").isEmpty())) {
+            throw ApiException.invalid("tools", "'tools' is not supported by this server: it does not call tools;"
+                    + " leave 'tools' out.");
+        }
         f.onlyNeutral("tool_choice", NullNode.instance, TextNode.valueOf("none"));
         f.onlyNeutral("parallel_tool_calls", BooleanNode.FALSE, BooleanNode.TRUE);
         if (f.has("response_format")) {
@@ -83,11 +88,17 @@ public final class OpenAiRequests {
 
     private SamplingOptions sampling(JsonFields f, int maxTokens) {
         f.string("model", null);
-        f.string("user", null);
-        f.onlyNeutral("n", IntNode.valueOf(1));
+        platformFields(f);
+        if (f.has("n") && !IntNode.valueOf(1).equals(f.raw("n")) && f.raw("n").asDouble() != 1.0) {
+            throw ApiException.invalid("n", "'n' = " + f.raw("n") + " is not supported: this server returns one choice"
+                    + " per request; send separate requests (with different seeds) for more.");
+        }
         f.onlyNeutral("presence_penalty", IntNode.valueOf(0));
         f.onlyNeutral("frequency_penalty", IntNode.valueOf(0));
-        f.onlyNeutral("logprobs", BooleanNode.FALSE, IntNode.valueOf(0));
+        if (f.has("logprobs") && !BooleanNode.FALSE.equals(f.raw("logprobs")) && f.raw("logprobs").asDouble(1) != 0.0) {
+            throw ApiException.invalid("logprobs", "'logprobs' is not supported by this server yet; leave it out"
+                    + " (log-likelihood scoring is available through 'crucible eval').");
+        }
         if (f.has("logit_bias")) {
             JsonNode bias = f.raw("logit_bias");
             if (!bias.isObject() || !bias.isEmpty()) {
@@ -106,6 +117,26 @@ public final class OpenAiRequests {
             throw ApiException.invalid("stop", "Invalid 'stop': stop sequences must not be empty.");
         }
         return new SamplingOptions(maxTokens, temperature, topP, topK, seed, stop);
+    }
+
+    /** The SDK's platform fields: accepted when well-typed, ignored (nothing is stored, tiers and effort do not apply). */
+    private static void platformFields(JsonFields f) {
+        f.string("user", null);
+        f.string("service_tier", null);
+        f.string("reasoning_effort", null);
+        f.bool("store", false);
+        if (f.has("metadata")) {
+            JsonNode metadata = f.raw("metadata");
+            if (!metadata.isObject()) {
+                throw f.wrongType("metadata", "an object of strings", metadata);
+            }
+            metadata.properties().forEach(e -> {
+                if (!e.getValue().isTextual()) {
+                    throw ApiException.invalid("metadata." + e.getKey(), "Invalid 'metadata." + e.getKey()
+                            + "': metadata values must be strings.");
+                }
+            });
+        }
     }
 
     private static boolean includeUsage(JsonFields f) {

@@ -82,21 +82,36 @@ public final class OpenAiResponses {
         return root;
     }
 
-    /** {@code GET /v1/models}: the served model with its version and folder. */
-    public static ObjectNode models(List<ModelVersion> versions) {
+    /**
+     * {@code GET /v1/models}: the served model under its own name and under each alias
+     * ({@code --served-model-name}), each with its version and folder.
+     */
+    public static ObjectNode models(List<ModelVersion> versions, List<String> aliases) {
         ObjectNode root = JSON.objectNode();
         root.put("object", "list");
         ArrayNode data = root.putArray("data");
         for (ModelVersion v : versions) {
-            ObjectNode m = data.addObject();
-            m.put("id", v.name());
-            m.put("object", "model");
-            m.put("created", v.loadedAt().getEpochSecond());
-            m.put("owned_by", "crucible");
-            m.put("version", v.id());
-            m.put("path", v.path().toString());
+            data.add(modelCard(v.name(), v));
+            for (String alias : aliases) {
+                if (!alias.equals(v.name())) {
+                    data.add(modelCard(alias, v));
+                }
+            }
         }
         return root;
+    }
+
+    /** One model object as OpenAI's models endpoints answer it, served under {@code id}. */
+    public static ObjectNode modelCard(String id, ModelVersion v) {
+        ObjectNode m = JSON.objectNode();
+        m.put("id", id);
+        m.put("object", "model");
+        m.put("created", v.loadedAt().getEpochSecond());
+        m.put("owned_by", "crucible");
+        m.put("root", v.name());
+        m.put("version", v.id());
+        m.put("path", v.path().toString());
+        return m;
     }
 
     private static ObjectNode envelope(String id, String object, ModelVersion version) {

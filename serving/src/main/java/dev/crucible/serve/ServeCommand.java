@@ -5,6 +5,8 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -47,6 +49,18 @@ public final class ServeCommand implements Callable<Integer> {
             description = "Jinja chat template file used instead of the model's own (as vLLM's flag); also for promoted models.")
     Path chatTemplate;
 
+    @Option(names = "--served-model-name", paramLabel = "NAME",
+            description = "Also answer requests whose 'model' is NAME (repeatable, as vLLM); other names get 404 model_not_found.")
+    List<String> servedModelNames = new ArrayList<>();
+
+    @Option(names = "--allowed-origins", paramLabel = "ORIGINS", defaultValue = "*",
+            description = "Origins browsers may call /v1 from: '*' (default), a comma-separated list, or vLLM's JSON list.")
+    String allowedOrigins;
+
+    @Option(names = "--drain-timeout", defaultValue = "30", paramLabel = "SECONDS",
+            description = "On SIGTERM, how long running requests and streams may take to finish (default ${DEFAULT-VALUE}).")
+    int drainTimeoutSeconds;
+
     @Override
     public Integer call() throws Exception {
         if (chatTemplate != null) {
@@ -55,7 +69,8 @@ public final class ServeCommand implements Callable<Integer> {
         ServeConfig defaults = ServeConfig.defaults();
         ServeConfig config = new ServeConfig(host, port, AdminTokens.resolve(adminTokenFile, System.getenv(AdminTokens.ENV)),
                 maxConcurrent, maxQueued, Duration.ofSeconds(requestTimeoutSeconds), defaults.maxBodyBytes(),
-                defaults.maxNewTokensCap(), defaults.drainTimeout(), defaults.smokePrompt(), Optional.ofNullable(chatTemplate));
+                defaults.maxNewTokensCap(), Duration.ofSeconds(drainTimeoutSeconds), defaults.smokePrompt(),
+                servedModelNames, origins(allowedOrigins), Optional.ofNullable(chatTemplate));
         PrintWriter out = spec.commandLine().getOut();
         out.println("loading " + modelDir + " ...");
         out.flush();
@@ -64,7 +79,8 @@ public final class ServeCommand implements Callable<Integer> {
             out.println("serving " + modelDir + " as v1 on " + base);
             out.println("  completions  POST " + base + "/v1/completions");
             out.println("  chat         POST " + base + "/v1/chat/completions");
-            out.println("  models       GET  " + base + "/v1/models");
+            out.println("  models       GET  " + base + "/v1/models" + (servedModelNames.isEmpty() ? ""
+                    : "  (also served as " + String.join(", ", servedModelNames) + ")"));
             out.println("  tokens       POST " + base + "/tokenize  " + base + "/detokenize");
             out.println("  probes       GET  " + base + "/health  " + base + "/ready");
             out.println("  metrics      GET  " + base + "/metrics");
@@ -76,5 +92,24 @@ public final class ServeCommand implements Callable<Integer> {
             out.println("stopped");
         }
         return 0;
+    }
+
+    /** {@code *}, {@code a,b} or vLLM's {@code ["a","b"]} as a list of origins. */
+    static List<String> origins(String value) {
+        String v = value.strip();
+        if (v.startsWith("[") && v.endsWith("]")) {
+            v = v.substring(1, v.length() - 1);
+        }
+        List<String> out = new ArrayList<>();
+        for (String part : v.split(",")) {
+            String origin = part.strip();
+            if (origin.length() >= 2 && origin.startsWith("\"") && origin.endsWith("\"")) {
+                origin = origin.substring(1, origin.length() - 1);
+            }
+            if (!origin.isEmpty()) {
+                out.add(origin);
+            }
+        }
+        return out;
     }
 }

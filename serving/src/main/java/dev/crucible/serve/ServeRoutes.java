@@ -1,17 +1,13 @@
 package dev.crucible.serve;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.crucible.metrics.CrucibleMetrics;
 import dev.crucible.runtime.GenerationRequest;
 import dev.crucible.runtime.ImageInput;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -19,6 +15,10 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.LinkedHashSet;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.apache.pekko.NotUsed;
@@ -29,6 +29,7 @@ import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.MediaType;
 import org.apache.pekko.http.javadsl.model.MediaTypes;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
@@ -47,9 +48,10 @@ import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.util.ByteString;
 
 /**
- * The HTTP API: OpenAI-compatible completions and chat (JSON or Server-Sent Events), model listing,
- * probes, Prometheus metrics and the token-protected promotion endpoint. Every response, errors
- * included, is counted in {@code crucible_http_server_requests_seconds} by route and status.
+ * The HTTP API: OpenAI-compatible completions and chat (JSON or Server-Sent Events) under the model's
+ * name and its aliases, model listing and retrieval, probes, Prometheus metrics and the token-protected
+ * promotion endpoint; CORS on the {@code /v1} routes only. Every response, errors included, is counted in
+ * {@code crucible_http_server_requests_seconds} by route and status when its last byte has been sent.
  */
 public final class ServeRoutes extends AllDirectives {
 
@@ -66,9 +68,23 @@ public final class ServeRoutes extends AllDirectives {
     private final OpenAiRequests requests;
     private final Duration promoteTimeout;
     private final TokenizationRoutes tokenization;
+    private final Set<String> aliases;
+    private final Cors cors;
+    private final BooleanSupplier draining;
+    private final AtomicInteger open = new AtomicInteger();
 
     public ServeRoutes(ServeConfig config, InferenceService inference, ActorRef<ModelServer.Command> server,
             Scheduler scheduler, CrucibleMetrics metrics, Materializer materializer, Duration promoteTimeout) {
+        this(config, inference, server, scheduler, metrics, materializer, promoteTimeout, () -> false);
+    }
+
+    /** {@code draining} turns {@code /ready} to 503 once shutdown has begun. */
+    public ServeRoutes(ServeConfig config, InferenceService inference, ActorRef<ModelServer.Command> server,
+            Scheduler scheduler, CrucibleMetrics metrics, Materializer materializer, Duration promoteTimeout,
+            BooleanSupplier draining) {
+        this.aliases = new LinkedHashSet<>(config.servedModelNames());
+        this.cors = new Cors(config.allowedOrigins());
+        this.draining = draining;
         this.config = config;
         this.inference = inference;
         this.server = server;
@@ -77,20 +93,41 @@ public final class ServeRoutes extends AllDirectives {
         this.materializer = materializer;
         this.requests = new OpenAiRequests(config.maxNewTokensCap());
         this.promoteTimeout = promoteTimeout;
-        this.tokenization = new TokenizationRoutes(server, scheduler, inference.blocking(), config.maxNewTokensCap(), this::readJson);
+        this.tokenization = new TokenizationRoutes(server, scheduler, inference.blocking(), config.maxNewTokensCap(),
+                http -> readJson(http, Deadline.in(config.requestTimeout()), true));
     }
 
     public Route route() {
         return extractRequest(request -> {
             long start = System.nanoTime();
             String path = request.getUri().path();
-            String label = ROUTES.contains(path) ? path : "unmatched";
+            String label = label(path);
             String method = request.method().value();
-            return mapResponse(response -> {
-                metrics.recordRequest(label, method, response.status().intValue(), Duration.ofNanos(System.nanoTime() - start));
-                return response;
-            }, () -> handleExceptions(exceptionHandler(), () -> handleRejections(rejectionHandler(), this::endpoints)));
+            boolean generation = path.equals("/v1/completions") || path.equals("/v1/chat/completions");
+            open.incrementAndGet();
+            return mapResponse(response -> LastByte.whenSent(cors.decorate(request, path, response), () -> {
+                Duration took = Duration.ofNanos(System.nanoTime() - start);
+                metrics.recordRequest(label, method, response.status().intValue(), took);
+                if (generation && response.status().intValue() == 200) {
+                    metrics.recordEndToEnd(took);
+                }
+                open.decrementAndGet();
+            }), () -> handleExceptions(exceptionHandler(), () -> handleRejections(rejectionHandler(),
+                    () -> cors.preflight(request, path).map(this::complete).orElseGet(this::endpoints))));
         });
+    }
+
+    /** Requests whose response has not been sent to its last byte yet (streams included). */
+    public int openRequests() {
+        return open.get();
+    }
+
+    /** The metric label: the route template, so model ids and unknown paths do not make new series. */
+    private static String label(String path) {
+        if (ROUTES.contains(path)) {
+            return path;
+        }
+        return path.startsWith("/v1/models/") ? "/v1/models/{id}" : "unmatched";
     }
 
     private Route endpoints() {
@@ -100,6 +137,8 @@ public final class ServeRoutes extends AllDirectives {
                 path("metrics", () -> get(() -> complete(
                         HttpResponse.create().withEntity(ContentTypes.TEXT_PLAIN_UTF8, metrics.scrape())))),
                 path(PathMatchers.segment("v1").slash("models"), () -> get(() -> completeWithFuture(models()))),
+                path(PathMatchers.segment("v1").slash("models").slash(PathMatchers.remaining()),
+                        id -> get(() -> completeWithFuture(model(id)))),
                 path(PathMatchers.segment("v1").slash("completions"),
                         () -> post(() -> extractRequest(r -> completeWithFuture(guard(completions(r)))))),
                 path(PathMatchers.segment("v1").slash("chat").slash("completions"),
@@ -111,13 +150,37 @@ public final class ServeRoutes extends AllDirectives {
     }
 
     private CompletionStage<HttpResponse> ready() {
+        if (draining.getAsBoolean()) {
+            return CompletableFuture.completedFuture(HttpResponses.json(503, status("draining")));
+        }
         return describe().thenApply(state -> state.current()
                 .map(v -> HttpResponses.json(200, status("ready").put("version", v.id())))
                 .orElseGet(() -> HttpResponses.json(503, status(state.promoting() ? "loading" : "no model"))));
     }
 
     private CompletionStage<HttpResponse> models() {
-        return describe().thenApply(state -> HttpResponses.json(200, OpenAiResponses.models(state.current().stream().toList())));
+        return describe().thenApply(state -> HttpResponses.json(200,
+                OpenAiResponses.models(state.current().stream().toList(), List.copyOf(aliases))));
+    }
+
+    /** {@code GET /v1/models/{id}} (the SDK's {@code models.retrieve}): the model served under {@code id}, or 404. */
+    private CompletionStage<HttpResponse> model(String id) {
+        return describe().thenApply(state -> {
+            ModelVersion current = state.current().orElse(null);
+            if (current == null || !serves(id, current)) {
+                return HttpResponses.error(modelNotFound(id));
+            }
+            return HttpResponses.json(200, OpenAiResponses.modelCard(id, current));
+        });
+    }
+
+    private boolean serves(String name, ModelVersion version) {
+        return name.equals(version.name()) || aliases.contains(name);
+    }
+
+    private static ApiException modelNotFound(String name) {
+        return new ApiException(404, "invalid_request_error",
+                "The model `" + name + "` does not exist or you do not have access to it.", null, "model_not_found");
     }
 
     private CompletionStage<ServingState> describe() {
@@ -125,11 +188,13 @@ public final class ServeRoutes extends AllDirectives {
     }
 
     private CompletionStage<HttpResponse> completions(HttpRequest http) {
+        long arrived = System.nanoTime();
         Deadline deadline = Deadline.in(config.requestTimeout());
-        return readJson(http).thenCompose(body -> {
+        return readJson(http, deadline, true).thenCompose(body -> {
             CompletionRequest r = requests.completion(body);
             String id = OpenAiResponses.completionId();
-            return generate(deadline, lease -> r.prompt(), null, r.sampling(), r.stream(), new Shape() {
+            return generate(deadline, arrived, requestedModel(body), lease -> r.prompt(), "prompt", null, r.sampling(),
+                    r.stream(), new Shape() {
                 @Override
                 public JsonNode whole(Served served) {
                     return OpenAiResponses.completion(id, served);
@@ -157,11 +222,22 @@ public final class ServeRoutes extends AllDirectives {
     }
 
     private CompletionStage<HttpResponse> chat(HttpRequest http) {
+        long arrived = System.nanoTime();
         Deadline deadline = Deadline.in(config.requestTimeout());
-        return readJson(http).thenCompose(body -> {
+        return readJson(http, deadline, true).thenCompose(body -> {
             ChatRequest r = requests.chat(body);
             String id = OpenAiResponses.chatId();
-            return generate(deadline, lease -> lease.chatTemplate().render(r.messages()), r.image(), r.sampling(), r.stream(),
+            long contentChars = r.messages().stream().mapToLong(m -> m.content().length()).sum();
+            return generate(deadline, arrived, requestedModel(body), lease -> {
+                        // Rendering only adds text, so messages that alone cannot fit are refused before it.
+                        long bound = (long) lease.model().contextLength() * PromptBudget.MAX_CHARS_PER_TOKEN;
+                        if (contentChars > bound) {
+                            throw PromptBudget.exceeded("messages", "This model's maximum context length is "
+                                    + lease.model().contextLength() + " tokens. However, your messages have " + contentChars
+                                    + " characters, more than it can hold. Please reduce the length of the messages.");
+                        }
+                        return lease.chatTemplate().render(r.messages());
+                    }, "messages", r.image(), r.sampling(), r.stream(),
                     new Shape() {
                         @Override
                         public JsonNode whole(Served served) {
@@ -201,24 +277,45 @@ public final class ServeRoutes extends AllDirectives {
         List<JsonNode> closing(Served served);
     }
 
-    private CompletionStage<HttpResponse> generate(Deadline deadline, Function<ModelLease, String> prompt, ImageInput image,
-            SamplingOptions sampling, boolean stream, Shape shape) {
-        return inference.admit(deadline).thenCompose(admitted -> {
-            CompletableFuture<GenerationRequest> prepared;
-            try {
-                prepared = inference.prepare(admitted, prompt.apply(admitted.lease()), image, sampling);
-            } catch (RuntimeException e) {
-                prepared = CompletableFuture.failedFuture(e);
+    /** The {@code model} the client asked for (already checked to be a string), or null when it named none. */
+    private static String requestedModel(JsonNode body) {
+        JsonNode model = body.get("model");
+        return model == null || model.isNull() ? null : model.textValue();
+    }
+
+    /** A checked request and the slot it runs in. */
+    private record Ready(GenerationRequest request, Admitted admitted) {}
+
+    /**
+     * Leases the model, checks the requested name and the prompt against it (off the model slots, so a huge
+     * prompt never holds one), then waits for a slot and generates; the deadline covers every stage.
+     */
+    private CompletionStage<HttpResponse> generate(Deadline deadline, long arrived, String requestedModel,
+            Function<ModelLease, String> prompt, String promptParam, ImageInput image, SamplingOptions sampling,
+            boolean stream, Shape shape) {
+        if (draining.getAsBoolean()) {
+            return CompletableFuture.failedFuture(InferenceService.shuttingDown());
+        }
+        if (inference.atCapacity()) {
+            metrics.recordRejection("queue_full");
+            return CompletableFuture.failedFuture(InferenceService.busy());
+        }
+        return inference.lease(deadline).thenCompose(lease -> {
+            CompletableFuture<Ready> ready;
+            if (requestedModel != null && !serves(requestedModel, lease.version())) {
+                ready = CompletableFuture.failedFuture(modelNotFound(requestedModel));
+            } else {
+                ready = inference.prepare(lease, () -> prompt.apply(lease), image, sampling, promptParam, deadline)
+                        .thenCompose(request -> inference.enter(lease, deadline, arrived)
+                                .thenApply(admitted -> new Ready(request, admitted)));
             }
-            return prepared.handle((request, failure) -> {
+            return ready.whenComplete((r, failure) -> {
                 if (failure != null) {
-                    admitted.close();
-                    throw InferenceService.asApiException(InferenceService.unwrap(failure));
+                    lease.close();
                 }
-                return request;
-            }).thenCompose(request -> stream
-                    ? CompletableFuture.completedFuture(streamed(admitted, request, deadline, shape))
-                    : inference.execute(admitted, request, null, deadline)
+            }).thenCompose(r -> stream
+                    ? CompletableFuture.completedFuture(streamed(r.admitted(), r.request(), deadline, shape))
+                    : inference.execute(r.admitted(), r.request(), null, deadline)
                             .thenApply(served -> HttpResponses.json(200, shape.whole(served))));
         });
     }
@@ -266,12 +363,12 @@ public final class ServeRoutes extends AllDirectives {
                     "The admin API is disabled; start the server with --admin-token-file or CRUCIBLE_ADMIN_TOKEN.", null,
                     "admin_disabled"));
         }
-        if (!authorised(http, config.adminToken().get())) {
+        if (!HttpResponses.bearerMatches(http.getHeader("Authorization").map(h -> h.value()), config.adminToken().get())) {
             http.discardEntityBytes(materializer);
             return CompletableFuture.failedFuture(new ApiException(401, "authentication_error",
                     "Missing or wrong admin token; send 'Authorization: Bearer <token>'.", null, "invalid_api_key"));
         }
-        return readJson(http).thenCompose(body -> {
+        return readJson(http, Deadline.in(config.requestTimeout()), false).thenCompose(body -> {
             if (body == null || !body.isObject()) {
                 throw new ApiException(400, "invalid_request_error", "The request body must be a JSON object.", null, "invalid_json");
             }
@@ -301,17 +398,22 @@ public final class ServeRoutes extends AllDirectives {
         });
     }
 
-    private static boolean authorised(HttpRequest http, String token) {
-        Optional<String> header = http.getHeader("Authorization").map(h -> h.value());
-        if (header.isEmpty() || !header.get().regionMatches(true, 0, "Bearer ", 0, 7)) {
-            return false;
+    /**
+     * The body as JSON: 415 unless it is sent as JSON (when {@code jsonTypeOnly}; the admin API also reads
+     * {@code curl -d}'s form type), 413 past the size limit (checked before reading when the
+     * length is declared, while reading when it is chunked), 400 with a plain message if it does not parse.
+     */
+    private CompletionStage<JsonNode> readJson(HttpRequest http, Deadline deadline, boolean jsonTypeOnly) {
+        MediaType type = http.entity().getContentType().mediaType();
+        boolean json = type.mainType().equals("application")
+                && (type.subType().equals("json") || type.subType().endsWith("+json"));
+        // Pekko reports a body sent without Content-Type as application/octet-stream: read it as JSON, as vLLM does.
+        if (jsonTypeOnly && !json && !type.equals(MediaTypes.APPLICATION_OCTET_STREAM)) {
+            http.discardEntityBytes(materializer);
+            return CompletableFuture.failedFuture(new ApiException(415, "invalid_request_error",
+                    "Unsupported Content-Type " + type + "; send the body as JSON with 'Content-Type: application/json'.",
+                    null, "unsupported_media_type"));
         }
-        byte[] given = header.get().substring(7).trim().getBytes(StandardCharsets.UTF_8);
-        return MessageDigest.isEqual(given, token.getBytes(StandardCharsets.UTF_8));
-    }
-
-    /** The body as JSON: 413 past the size limit (checked before reading when the length is declared), 400 if unparsable. */
-    private CompletionStage<JsonNode> readJson(HttpRequest http) {
         long limit = config.maxBodyBytes();
         OptionalLong declared = http.entity().getContentLengthOption();
         if (declared.isPresent() && declared.getAsLong() > limit) {
@@ -319,32 +421,36 @@ public final class ServeRoutes extends AllDirectives {
             return CompletableFuture.failedFuture(tooLarge(declared.getAsLong()));
         }
         return http.entity()
-                .toStrict(config.requestTimeout().toMillis(), limit, materializer)
+                .withSizeLimit(limit)
+                .toStrict(Math.max(1, deadline.remaining().toMillis()), limit, materializer)
                 .handle((strict, failure) -> {
                     if (failure != null) {
-                        Throwable cause = InferenceService.unwrap(failure);
-                        if (cause instanceof EntityStreamSizeException size) {
-                            throw tooLarge(size.actualSize().isDefined() ? (Long) size.actualSize().get() : -1);
+                        Optional<EntityStreamSizeException> size = sizeFailure(failure);
+                        if (size.isPresent()) {
+                            throw tooLarge(size.get().actualSize().isDefined() ? (Long) size.get().actualSize().get() : -1);
                         }
-                        throw new ApiException(400, "invalid_request_error", "Could not read the request body: " + cause.getMessage(),
-                                null, "invalid_body");
-                    }
-                    try {
-                        return HttpResponses.MAPPER.readTree(strict.getData().toArray());
-                    } catch (JsonProcessingException e) {
+                        if (InferenceService.unwrap(failure) instanceof TimeoutException) {
+                            throw InferenceService.timeout("reading the request body");
+                        }
                         throw new ApiException(400, "invalid_request_error",
-                                "We could not parse the JSON body of your request: " + e.getOriginalMessage()
-                                        + " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ").",
-                                null, "invalid_json");
-                    } catch (IOException e) {
-                        throw new ApiException(400, "invalid_request_error", "Could not read the request body: " + e.getMessage(),
-                                null, "invalid_body");
+                                "Could not read the request body; send it again as one JSON object.", null, "invalid_body");
                     }
+                    return JsonBodies.parse(strict.getData().toArray());
                 });
     }
 
+    /** The size failure somewhere in {@code failure}'s causes: chunked bodies report it wrapped. */
+    private static Optional<EntityStreamSizeException> sizeFailure(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof EntityStreamSizeException size) {
+                return Optional.of(size);
+            }
+        }
+        return Optional.empty();
+    }
+
     private ApiException tooLarge(long size) {
-        return new ApiException(413, "invalid_request_error", "The request body " + (size >= 0 ? "(" + size + " bytes) " : "")
+        return new ApiException(413, "invalid_request_error", "The request body " + (size > 0 ? "(" + size + " bytes) " : "")
                 + "exceeds the limit of " + config.maxBodyBytes() + " bytes.", null, "request_too_large");
     }
 

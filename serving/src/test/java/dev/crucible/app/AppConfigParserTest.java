@@ -49,6 +49,18 @@ class AppConfigParserTest {
     }
 
     @Test
+    void serveSectionTakesModelAliasesAndAllowedOrigins() {
+        AppConfig config = AppConfigParser.parse(ISSUE_EXAMPLE.replaceFirst("serve:.*\n",
+                "serve: {served_model_names: [crucible, team/adder], allowed_origins: 'https://app.example'}\n"), FILE);
+        assertThat(config.serve().servedModelNames()).containsExactly("crucible", "team/adder");
+        assertThat(config.serve().allowedOrigins()).containsExactly("https://app.example");
+        assertThat(dev.crucible.app.RemergeApp.serveConfig(config).servedModelNames()).containsExactly("crucible", "team/adder");
+        assertThatThrownBy(() -> AppConfigParser.parse(ISSUE_EXAMPLE.replaceFirst("serve:.*\n",
+                "serve: {served_model_names: [1]}\n"), FILE))
+                .hasMessageContaining("serve.served_model_names: 1 is not a name");
+    }
+
+    @Test
     void readsOptionalTaskFieldsWatchAndCluster() {
         String yaml = ISSUE_EXAMPLE.replace("tasks: [{name: add, path: zoo/add_dev.jsonl}, {name: rev, path: zoo/rev_dev.jsonl}]",
                 "tasks: [{name: add, path: /data/add.jsonl, extract: '(\\d+)', max_new_tokens: 6, limit: 40}]")

@@ -24,6 +24,10 @@ final class ApiClient {
         this.base = base;
     }
 
+    URI base() {
+        return base;
+    }
+
     HttpResponse<String> get(String path) {
         return send(HttpRequest.newBuilder(base.resolve(path)).GET());
     }

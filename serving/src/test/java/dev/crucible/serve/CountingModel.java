@@ -50,6 +50,11 @@ final class CountingModel implements LanguageModel {
     }
 
     @Override
+    public List<Generation> generate(List<GenerationRequest> requests, java.util.function.IntConsumer firstToken) {
+        return model.generate(requests, firstToken);
+    }
+
+    @Override
     public Generation generateStreaming(GenerationRequest request, Consumer<String> onToken) {
         return model.generateStreaming(request, onToken);
     }

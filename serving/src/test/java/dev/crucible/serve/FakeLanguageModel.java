@@ -30,6 +30,7 @@ final class FakeLanguageModel implements LanguageModel {
     private final boolean brokenLogits;
     private final AtomicInteger closes = new AtomicInteger();
     private final AtomicInteger calls = new AtomicInteger();
+    private final AtomicInteger batchedCalls = new AtomicInteger();
     private volatile boolean closed;
 
     FakeLanguageModel(String name, long tokenDelayMillis, boolean brokenLogits) {
@@ -106,11 +107,31 @@ final class FakeLanguageModel implements LanguageModel {
 
     @Override
     public List<Generation> generate(List<GenerationRequest> requests) {
+        return generate(requests, i -> { });
+    }
+
+    /** One request after the other, reporting each one's first token; counts calls that carried more than one. */
+    @Override
+    public List<Generation> generate(List<GenerationRequest> requests, java.util.function.IntConsumer firstToken) {
+        if (requests.size() > 1) {
+            batchedCalls.incrementAndGet();
+        }
         List<Generation> out = new ArrayList<>();
-        for (GenerationRequest r : requests) {
-            out.add(generateStreaming(r, piece -> {}));
+        for (int i = 0; i < requests.size(); i++) {
+            int index = i;
+            boolean[] first = {true};
+            out.add(generateStreaming(requests.get(i), piece -> {
+                if (first[0]) {
+                    first[0] = false;
+                    firstToken.accept(index);
+                }
+            }));
         }
         return out;
+    }
+
+    int batchedCallCount() {
+        return batchedCalls.get();
     }
 
     @Override

@@ -58,7 +58,7 @@ class ServeHttpTest {
     @Test
     void completionAnswersInOpenAiShapeNamingTheVersion() {
         HttpResponse<String> response = client.post("/v1/completions",
-                "{\"model\":\"x\",\"prompt\":\"add 12 34 =\",\"max_tokens\":8,\"temperature\":0}");
+                "{\"model\":\"first\",\"prompt\":\"add 12 34 =\",\"max_tokens\":8,\"temperature\":0}");
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         JsonNode body = ApiClient.json(response);
         assertThat(body.get("object").asText()).isEqualTo("text_completion");
@@ -238,6 +238,102 @@ class ServeHttpTest {
                 .contains("crucible_model_swaps_total{outcome=\"success\"}")
                 .contains("crucible_model_swap_duration_seconds_count")
                 .contains("jvm_memory_used_bytes");
+    }
+
+    @Test
+    void deeplyNestedJsonAndHugeNumbersAreA400WithAPlainMessage() {
+        String deep = "{\"prompt\":" + "[".repeat(1200) + "]".repeat(1200) + "}";
+        HttpResponse<String> nested = client.post("/v1/completions", deep);
+        assertError(nested, 400, "invalid_request_error", null);
+        assertThat(ApiClient.json(nested).at("/error/code").asText()).isEqualTo("invalid_json");
+        assertThat(ApiClient.json(nested).at("/error/message").asText()).contains("1000 levels deep");
+        HttpResponse<String> number = client.post("/v1/completions", "{\"prompt\":\"hi\",\"seed\":" + "9".repeat(2000) + "}");
+        assertError(number, 400, "invalid_request_error", null);
+        assertThat(ApiClient.json(number).at("/error/message").asText()).contains("more than 1000 digits");
+        for (HttpResponse<String> r : List.of(nested, number)) {
+            assertThat(ApiClient.json(r).at("/error/message").asText()).doesNotContainIgnoringCase("exception")
+                    .doesNotContain("null").doesNotContainIgnoringCase("jackson");
+        }
+    }
+
+    @Test
+    void badJsonIsExplainedWithoutParserInternals() {
+        for (String body : List.of("{\"prompt\": \"add", "{\"prompt\": x}", "", "{\"prompt\":\"a\",}")) {
+            HttpResponse<String> response = client.post("/v1/completions", body);
+            assertError(response, 400, "invalid_request_error", null);
+            String message = ApiClient.json(response).at("/error/message").asText();
+            assertThat(message).as(body).startsWith("We could not parse the JSON body of your request: ")
+                    .doesNotContain("Source").doesNotContain("REDACTED").doesNotContain("StreamReadFeature")
+                    .doesNotContain("com.fasterxml").doesNotContain("marker").doesNotContain("\n");
+        }
+        assertThat(ApiClient.json(client.post("/v1/completions", "{\"prompt\": \"add")).at("/error/message").asText())
+                .contains("ends before the JSON value is complete");
+    }
+
+    @Test
+    void aChunkedBodyOverTheLimitIsA413() {
+        byte[] big = ("{\"prompt\":\"" + "y".repeat(10_000) + "\"}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        java.net.http.HttpRequest.Builder request = java.net.http.HttpRequest.newBuilder(server.baseUri().resolve("/v1/completions"))
+                .header("Content-Type", "application/json")
+                // An input stream has no known length, so the client sends it chunked.
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(big)));
+        HttpResponse<String> response = client.send(request);
+        assertError(response, 413, "invalid_request_error", null);
+        assertThat(ApiClient.json(response).at("/error/code").asText()).isEqualTo("request_too_large");
+    }
+
+    @Test
+    void aBodyThatIsNotJsonByContentTypeIsA415() {
+        HttpResponse<String> response = client.send(java.net.http.HttpRequest.newBuilder(server.baseUri().resolve("/v1/completions"))
+                .header("Content-Type", "text/plain")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"prompt\":\"add 1 1 =\"}")));
+        assertError(response, 415, "invalid_request_error", null);
+        assertThat(ApiClient.json(response).at("/error/message").asText()).contains("application/json");
+        HttpResponse<String> typed = client.send(java.net.http.HttpRequest.newBuilder(server.baseUri().resolve("/v1/completions"))
+                .header("Content-Type", "application/json; charset=utf-8")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"prompt\":\"add 1 1 =\"}")));
+        assertThat(typed.statusCode()).as(typed.body()).isEqualTo(200);
+    }
+
+    @Test
+    void headOnTheProbesAnswersWithoutABody() {
+        for (String probe : List.of("/health", "/ready")) {
+            HttpResponse<String> head = client.send(java.net.http.HttpRequest.newBuilder(server.baseUri().resolve(probe))
+                    .method("HEAD", java.net.http.HttpRequest.BodyPublishers.noBody()));
+            assertThat(head.statusCode()).as(probe).isEqualTo(200);
+            assertThat(head.body()).isEmpty();
+        }
+    }
+
+    @Test
+    void platformFieldsOfNewerSdksAreAcceptedAndChangeNothing() {
+        String plain = "{\"messages\":[{\"role\":\"user\",\"content\":\"add 4 5 =\"}],\"temperature\":0";
+        JsonNode reference = ApiClient.json(client.post("/v1/chat/completions", plain + "}"));
+        HttpResponse<String> withFields = client.post("/v1/chat/completions", plain
+                + ",\"store\":true,\"metadata\":{\"team\":\"eval\"},\"service_tier\":\"auto\",\"parallel_tool_calls\":true,"
+                + "\"user\":\"u-1\",\"reasoning_effort\":\"low\"}");
+        assertThat(withFields.statusCode()).as(withFields.body()).isEqualTo(200);
+        assertThat(ApiClient.json(withFields).at("/choices/0/message/content").asText())
+                .isEqualTo(reference.at("/choices/0/message/content").asText()).isEqualTo(" 9");
+        HttpResponse<String> completion = client.post("/v1/completions",
+                "{\"prompt\":\"add 4 5 =\",\"store\":false,\"metadata\":{},\"service_tier\":\"default\",\"user\":\"u\"}");
+        assertThat(completion.statusCode()).as(completion.body()).isEqualTo(200);
+        assertError(client.post("/v1/chat/completions", plain + ",\"metadata\":{\"n\":1}}"), 400, "invalid_request_error",
+                "metadata.n");
+        assertError(client.post("/v1/chat/completions", plain + ",\"store\":\"yes\"}"), 400, "invalid_request_error", "store");
+    }
+
+    @Test
+    void whatWouldChangeTheAnswerIsStillRefusedWithAClearMessage() {
+        String plain = "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]";
+        HttpResponse<String> n = client.post("/v1/chat/completions", plain + ",\"n\":2}");
+        assertError(n, 400, "invalid_request_error", "n");
+        assertThat(ApiClient.json(n).at("/error/message").asText()).contains("one choice per request");
+        HttpResponse<String> tools = client.post("/v1/chat/completions",
+                plain + ",\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\"}}]}");
+        assertError(tools, 400, "invalid_request_error", "tools");
+        assertThat(ApiClient.json(tools).at("/error/message").asText()).contains("does not call tools");
+        assertError(client.post("/v1/completions", "{\"prompt\":\"hi\",\"logprobs\":2}"), 400, "invalid_request_error", "logprobs");
     }
 
     private static byte[] tinyPng() {
