@@ -3,6 +3,7 @@ package dev.crucible.app;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.crucible.cli.CrucibleMain;
+import dev.crucible.fixtures.Fixtures;
 import dev.crucible.remerge.Decision;
 import dev.crucible.remerge.HistoryEntry;
 import dev.crucible.safetensors.Checkpoint;
@@ -30,8 +31,7 @@ import picocli.CommandLine;
  */
 class LoraRebaseRunTest {
 
-    private static final Path ZOO = Path.of(System.getProperty("crucible.shared", "../shared"), "fixtures", "zoo")
-            .toAbsolutePath().normalize();
+    private static final Path ZOO = Fixtures.zoo();
     private static final String MODULE = "model.layers.2.mlp.down_proj";
 
     @TempDir

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.crucible.cli.CrucibleMain;
+import dev.crucible.fixtures.Fixtures;
 import dev.crucible.safetensors.SafetensorsFile;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -25,8 +26,7 @@ import picocli.CommandLine;
  */
 class ExtractLoraEndToEndTest {
 
-    private static final Path ZOO = Path.of(System.getProperty("crucible.shared", "../shared"), "fixtures", "zoo")
-            .toAbsolutePath().normalize();
+    private static final Path ZOO = Fixtures.zoo();
 
     @TempDir
     Path dir;

@@ -1,9 +1,11 @@
 package dev.crucible.serve;
 
 import dev.crucible.recipe.NamedChatTemplates;
+import dev.crucible.serve.template.TransformersChatTemplate;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -18,7 +20,8 @@ class NamedChatTemplateRenderingTest {
             new ChatMessage("user", "add 2 3 ="), new ChatMessage("assistant", "5"), new ChatMessage("user", "add 4 4 ="));
 
     private static String render(String name, List<ChatMessage> chat) {
-        return new JinjaChatTemplate(NamedChatTemplates.text(name), "<s>", "</s>").render(chat);
+        return new JinjaChatTemplate(new TransformersChatTemplate(NamedChatTemplates.text(name),
+                Map.of("bos_token", "<s>", "eos_token", "</s>"))).render(chat);
     }
 
     @Test
