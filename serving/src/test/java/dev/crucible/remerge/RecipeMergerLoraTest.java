@@ -30,7 +30,9 @@ class RecipeMergerLoraTest {
             assertThat(recipe.resolve(written)).isEqualTo(base);
             assertThat(recipe.adapterOf(written)).isEqualTo(dir.resolve("loras/add"));
         }
-        Recipe flow = onto("merge_method: task_arithmetic\nbase_model: ${BASE}\nmodels: [{model: ${BASE}+a, "
+        // The template is parsed as YAML before ${BASE} is replaced, so inside a flow mapping it is quoted (the
+        // braces of an unquoted ${BASE} are flow indicators there, for PyYAML too).
+        Recipe flow = onto("merge_method: task_arithmetic\nbase_model: ${BASE}\nmodels: [{model: \"${BASE}+a\", "
                 + "parameters: {weight: 1}}]\n", base);
         assertThat(flow.baseModel()).isEqualTo(base.toString());
         assertThat(flow.models().getFirst().model()).isEqualTo(base + "+a");
