@@ -1,9 +1,7 @@
 package dev.crucible.moe;
 
+import dev.crucible.fixtures.GeneratedLlama;
 import dev.crucible.runtime.Zoo;
-import dev.crucible.safetensors.SafetensorsWriter;
-import dev.crucible.tensor.DType;
-import dev.crucible.tensor.TensorInfo;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,7 +9,6 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
@@ -73,43 +70,15 @@ public final class MoeBench {
     }
 
     private static Path generate(Path dir, long seed) throws IOException {
-        if (Files.isRegularFile(dir.resolve("config.json"))) {
-            return dir;
-        }
-        Files.createDirectories(dir);
-        List<TensorInfo> plan = new ArrayList<>();
-        plan.add(new TensorInfo("model.embed_tokens.weight", DType.BF16, new long[] {VOCAB, HIDDEN}));
-        for (int l = 0; l < LAYERS; l++) {
-            String p = "model.layers." + l + ".";
-            for (String proj : List.of("q_proj", "k_proj", "v_proj", "o_proj")) {
-                plan.add(new TensorInfo(p + "self_attn." + proj + ".weight", DType.BF16, new long[] {HIDDEN, HIDDEN}));
+        SplittableRandom random = new SplittableRandom(seed);
+        new GeneratedLlama(VOCAB, HIDDEN, INTERMEDIATE, LAYERS, 16).writeIfAbsent(dir, (info, values) -> {
+            boolean norm = info.name().contains("norm");
+            for (int i = 0; i < values.length; i++) {
+                values[i] = norm ? 1f : (float) (random.nextDouble() - 0.5) * 0.04f;
             }
-            plan.add(new TensorInfo(p + "mlp.gate_proj.weight", DType.BF16, new long[] {INTERMEDIATE, HIDDEN}));
-            plan.add(new TensorInfo(p + "mlp.up_proj.weight", DType.BF16, new long[] {INTERMEDIATE, HIDDEN}));
-            plan.add(new TensorInfo(p + "mlp.down_proj.weight", DType.BF16, new long[] {HIDDEN, INTERMEDIATE}));
-            plan.add(new TensorInfo(p + "input_layernorm.weight", DType.BF16, new long[] {HIDDEN}));
-            plan.add(new TensorInfo(p + "post_attention_layernorm.weight", DType.BF16, new long[] {HIDDEN}));
-        }
-        plan.add(new TensorInfo("model.norm.weight", DType.BF16, new long[] {HIDDEN}));
-        plan.add(new TensorInfo("lm_head.weight", DType.BF16, new long[] {VOCAB, HIDDEN}));
-        try (SafetensorsWriter writer = SafetensorsWriter.create(dir, plan, 5L << 30, Map.of("format", "pt"))) {
-            SplittableRandom random = new SplittableRandom(seed);
-            for (TensorInfo info : plan) {
-                float[] values = new float[Math.toIntExact(info.elementCount())];
-                boolean norm = info.name().contains("norm");
-                for (int i = 0; i < values.length; i++) {
-                    values[i] = norm ? 1f : (float) (random.nextDouble() - 0.5) * 0.04f;
-                }
-                writer.write(info.name(), values);
-            }
-            writer.finish();
-        }
-        Files.writeString(dir.resolve("config.json"), """
-                {"architectures": ["LlamaForCausalLM"], "model_type": "llama", "hidden_size": %d,
-                 "intermediate_size": %d, "num_hidden_layers": %d, "num_attention_heads": 16,
-                 "num_key_value_heads": 16, "vocab_size": %d, "torch_dtype": "bfloat16", "rms_norm_eps": 1e-5,
-                 "max_position_embeddings": 256, "bos_token_id": 1, "eos_token_id": 2, "pad_token_id": 0}
-                """.formatted(HIDDEN, INTERMEDIATE, LAYERS, VOCAB));
+        }, """
+                , "rms_norm_eps": 1e-5, "max_position_embeddings": 256, "bos_token_id": 1, "eos_token_id": 2,
+                 "pad_token_id": 0""");
         for (String f : List.of("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json")) {
             Files.copy(Zoo.model("base").resolve(f), dir.resolve(f), StandardCopyOption.REPLACE_EXISTING);
         }

@@ -1,17 +1,12 @@
 package dev.crucible.lora;
 
-import dev.crucible.safetensors.SafetensorsWriter;
-import dev.crucible.tensor.DType;
-import dev.crucible.tensor.TensorInfo;
+import dev.crucible.fixtures.GeneratedLlama;
 import picocli.CommandLine;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
@@ -50,46 +45,16 @@ public final class ExtractLoraBench {
     }
 
     private static Path generate(Path dir, int layers, boolean fineTune) throws IOException {
-        if (Files.isRegularFile(dir.resolve("config.json"))) {
-            return dir;
-        }
-        Files.createDirectories(dir);
-        List<TensorInfo> plan = new ArrayList<>();
-        plan.add(new TensorInfo("model.embed_tokens.weight", DType.BF16, new long[] {VOCAB, HIDDEN}));
-        for (int l = 0; l < layers; l++) {
-            String p = "model.layers." + l + ".";
-            for (String proj : List.of("q_proj", "k_proj", "v_proj", "o_proj")) {
-                plan.add(new TensorInfo(p + "self_attn." + proj + ".weight", DType.BF16, new long[] {HIDDEN, HIDDEN}));
+        return new GeneratedLlama(VOCAB, HIDDEN, INTERMEDIATE, layers, 16).writeIfAbsent(dir, (info, values) -> {
+            // The same seed per tensor for base and fine-tune: the fine-tune is the base plus its change.
+            SplittableRandom random = new SplittableRandom(info.name().hashCode());
+            for (int i = 0; i < values.length; i++) {
+                values[i] = (float) (random.nextDouble() - 0.5) * 0.04f;
             }
-            plan.add(new TensorInfo(p + "mlp.gate_proj.weight", DType.BF16, new long[] {INTERMEDIATE, HIDDEN}));
-            plan.add(new TensorInfo(p + "mlp.up_proj.weight", DType.BF16, new long[] {INTERMEDIATE, HIDDEN}));
-            plan.add(new TensorInfo(p + "mlp.down_proj.weight", DType.BF16, new long[] {HIDDEN, INTERMEDIATE}));
-            plan.add(new TensorInfo(p + "input_layernorm.weight", DType.BF16, new long[] {HIDDEN}));
-            plan.add(new TensorInfo(p + "post_attention_layernorm.weight", DType.BF16, new long[] {HIDDEN}));
-        }
-        plan.add(new TensorInfo("model.norm.weight", DType.BF16, new long[] {HIDDEN}));
-        plan.add(new TensorInfo("lm_head.weight", DType.BF16, new long[] {VOCAB, HIDDEN}));
-        try (SafetensorsWriter writer = SafetensorsWriter.create(dir, plan, 5L << 30, Map.of("format", "pt"))) {
-            for (TensorInfo info : plan) {
-                // The same seed per tensor for base and fine-tune: the fine-tune is the base plus its change.
-                SplittableRandom random = new SplittableRandom(info.name().hashCode());
-                float[] values = new float[Math.toIntExact(info.elementCount())];
-                for (int i = 0; i < values.length; i++) {
-                    values[i] = (float) (random.nextDouble() - 0.5) * 0.04f;
-                }
-                if (fineTune && info.shape().length == 2) {
-                    addLowRankChange(values, (int) info.shape()[0], (int) info.shape()[1], random);
-                }
-                writer.write(info.name(), values);
+            if (fineTune && info.shape().length == 2) {
+                addLowRankChange(values, (int) info.shape()[0], (int) info.shape()[1], random);
             }
-            writer.finish();
-        }
-        Files.writeString(dir.resolve("config.json"), """
-                {"architectures": ["LlamaForCausalLM"], "model_type": "llama", "hidden_size": %d,
-                 "intermediate_size": %d, "num_hidden_layers": %d, "num_attention_heads": 16,
-                 "num_key_value_heads": 16, "vocab_size": %d, "torch_dtype": "bfloat16"}
-                """.formatted(HIDDEN, INTERMEDIATE, layers, VOCAB));
-        return dir;
+        }, "");
     }
 
     /** values += U·V (rank {@value #TRUE_RANK}, about a tenth of the weights' scale) + noise. */

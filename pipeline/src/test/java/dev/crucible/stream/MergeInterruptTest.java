@@ -1,8 +1,6 @@
 package dev.crucible.stream;
 
-import dev.crucible.safetensors.SafetensorsWriter;
-import dev.crucible.tensor.DType;
-import dev.crucible.tensor.TensorInfo;
+import dev.crucible.fixtures.GeneratedLlama;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -13,10 +11,7 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -55,38 +50,7 @@ class MergeInterruptTest {
     }
 
     private static void generate(Path dir, long seed) throws IOException {
-        Files.createDirectories(dir);
-        List<TensorInfo> plan = new ArrayList<>();
-        plan.add(new TensorInfo("model.embed_tokens.weight", DType.BF16, new long[] {VOCAB, HIDDEN}));
-        for (int l = 0; l < LAYERS; l++) {
-            String p = "model.layers." + l + ".";
-            for (String proj : List.of("q_proj", "k_proj", "v_proj", "o_proj")) {
-                plan.add(new TensorInfo(p + "self_attn." + proj + ".weight", DType.BF16, new long[] {HIDDEN, HIDDEN}));
-            }
-            plan.add(new TensorInfo(p + "mlp.gate_proj.weight", DType.BF16, new long[] {INTERMEDIATE, HIDDEN}));
-            plan.add(new TensorInfo(p + "mlp.up_proj.weight", DType.BF16, new long[] {INTERMEDIATE, HIDDEN}));
-            plan.add(new TensorInfo(p + "mlp.down_proj.weight", DType.BF16, new long[] {HIDDEN, INTERMEDIATE}));
-            plan.add(new TensorInfo(p + "input_layernorm.weight", DType.BF16, new long[] {HIDDEN}));
-            plan.add(new TensorInfo(p + "post_attention_layernorm.weight", DType.BF16, new long[] {HIDDEN}));
-        }
-        plan.add(new TensorInfo("model.norm.weight", DType.BF16, new long[] {HIDDEN}));
-        plan.add(new TensorInfo("lm_head.weight", DType.BF16, new long[] {VOCAB, HIDDEN}));
-        try (SafetensorsWriter writer = SafetensorsWriter.create(dir, plan, 1L << 40, Map.of("format", "pt"))) {
-            SplittableRandom random = new SplittableRandom(seed);
-            for (TensorInfo info : plan) {
-                float[] values = new float[Math.toIntExact(info.elementCount())];
-                for (int i = 0; i < values.length; i++) {
-                    values[i] = (float) (random.nextDouble() - 0.5) * 0.04f;
-                }
-                writer.write(info.name(), values);
-            }
-            writer.finish();
-        }
-        Files.writeString(dir.resolve("config.json"), """
-                {"architectures": ["LlamaForCausalLM"], "model_type": "llama", "hidden_size": %d,
-                 "intermediate_size": %d, "num_hidden_layers": %d, "num_attention_heads": 8,
-                 "num_key_value_heads": 8, "vocab_size": %d, "torch_dtype": "bfloat16"}
-                """.formatted(HIDDEN, INTERMEDIATE, LAYERS, VOCAB));
+        new GeneratedLlama(VOCAB, HIDDEN, INTERMEDIATE, LAYERS, 8).writeIfAbsent(dir, GeneratedLlama.uniform(seed), "");
     }
 
     /** Starts a merge into {@code out} and returns once it has written its first tensor (it reports each with -v). */
