@@ -1,6 +1,7 @@
 package dev.crucible.stream;
 
 import dev.crucible.error.CrucibleException;
+import dev.crucible.error.OneLineErrors;
 import dev.crucible.safetensors.Checkpoint;
 import dev.crucible.safetensors.Zoo;
 import dev.crucible.tensor.TensorInfo;
@@ -46,17 +47,7 @@ class MergeSafetyTest {
         StringWriter errors = new StringWriter();
         cli.setOut(new PrintWriter(new StringWriter()));
         cli.setErr(new PrintWriter(errors, true));
-        cli.setExecutionExceptionHandler((e, c, parsed) -> {
-            Throwable t = e;
-            while (t != null && !(t instanceof CrucibleException)) {
-                t = t.getCause();
-            }
-            if (t == null) {
-                throw e;
-            }
-            c.getErr().println("error: " + t.getMessage());
-            return 2;
-        });
+        cli.setExecutionExceptionHandler(new OneLineErrors());
         int code = cli.execute(args);
         err = errors.toString();
         return code;

@@ -1,6 +1,6 @@
 package dev.crucible.stream;
 
-import dev.crucible.error.CrucibleException;
+import dev.crucible.error.OneLineErrors;
 import dev.crucible.safetensors.Checkpoint;
 import dev.crucible.safetensors.Zoo;
 import org.junit.jupiter.api.Test;
@@ -30,17 +30,7 @@ class MergekitFlagsTest {
         StringWriter errors = new StringWriter();
         cli.setOut(new PrintWriter(new StringWriter()));
         cli.setErr(new PrintWriter(errors, true));
-        cli.setExecutionExceptionHandler((e, c, parsed) -> {
-            Throwable t = e;
-            while (t != null && !(t instanceof CrucibleException)) {
-                t = t.getCause();
-            }
-            if (t == null) {
-                throw e;
-            }
-            c.getErr().println("error: " + t.getMessage());
-            return 2;
-        });
+        cli.setExecutionExceptionHandler(new OneLineErrors());
         int code = cli.execute(args);
         err = errors.toString();
         return code;

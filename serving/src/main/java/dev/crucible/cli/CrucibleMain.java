@@ -1,6 +1,6 @@
 package dev.crucible.cli;
 
-import dev.crucible.error.CrucibleException;
+import dev.crucible.error.OneLineErrors;
 import java.util.concurrent.Callable;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -30,7 +30,7 @@ public final class CrucibleMain implements Callable<Integer> {
         for (Object sub : Subcommands.all()) {
             cl.addSubcommand(sub);
         }
-        cl.setExecutionExceptionHandler(CrucibleMain::reportFailure);
+        cl.setExecutionExceptionHandler(new OneLineErrors());
         cl.setParameterExceptionHandler(new UsageErrorHandler());
         return cl;
     }
@@ -46,20 +46,6 @@ public final class CrucibleMain implements Callable<Integer> {
         int code = cl.execute(args);
         // Pekko and DJL may leave non-daemon threads behind; the exit code is what counts.
         System.exit(code);
-    }
-
-    private static int reportFailure(Exception e, CommandLine cl, CommandLine.ParseResult parsed) {
-        Throwable t = e;
-        while (t != null && !(t instanceof CrucibleException)) {
-            t = t.getCause();
-        }
-        if (t != null) {
-            cl.getErr().println("error: " + t.getMessage());
-            return 2;
-        }
-        cl.getErr().println("error: unexpected failure: " + e);
-        e.printStackTrace(cl.getErr());
-        return 1;
     }
 
     /** Prints a one-line usage error plus the command's synopsis, exit code 2. */
