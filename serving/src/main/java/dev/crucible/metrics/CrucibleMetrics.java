@@ -86,27 +86,17 @@ public final class CrucibleMetrics implements AutoCloseable {
                     .description("CPU time used by the JVM process")
                     .register(registry);
         }
-        timeToFirstToken = Timer.builder("crucible.generation.time.to.first.token")
-                .description("Time from admission to the first generated token of a streamed response")
-                .serviceLevelObjectives(LATENCY_BUCKETS)
-                .register(registry);
+        timeToFirstToken = timer("crucible.generation.time.to.first.token",
+                "Time from admission to the first generated token of a streamed response", LATENCY_BUCKETS);
         // vLLM's request meters (vllm/v1/metrics/loggers.py) under crucible_*: the operators' dashboards anchor.
-        requestTimeToFirstToken = Timer.builder("crucible.time.to.first.token")
-                .description("Time from the request's arrival (queueing included) to its first generated token")
-                .serviceLevelObjectives(LATENCY_BUCKETS)
-                .register(registry);
-        timePerOutputToken = Timer.builder("crucible.time.per.output.token")
-                .description("Mean time between output tokens of a request after its first (vLLM's inter-token latency)")
-                .serviceLevelObjectives(TOKEN_BUCKETS)
-                .register(registry);
-        queueTime = Timer.builder("crucible.request.queue.time")
-                .description("Time a request waited for a model slot")
-                .serviceLevelObjectives(LATENCY_BUCKETS)
-                .register(registry);
-        e2eLatency = Timer.builder("crucible.e2e.request.latency")
-                .description("Time from a generation request's arrival to the last byte of its response, streams included")
-                .serviceLevelObjectives(LATENCY_BUCKETS)
-                .register(registry);
+        requestTimeToFirstToken = timer("crucible.time.to.first.token",
+                "Time from the request's arrival (queueing included) to its first generated token", LATENCY_BUCKETS);
+        timePerOutputToken = timer("crucible.time.per.output.token",
+                "Mean time between output tokens of a request after its first (vLLM's inter-token latency)", TOKEN_BUCKETS);
+        queueTime = timer("crucible.request.queue.time",
+                "Time a request waited for a model slot", LATENCY_BUCKETS);
+        e2eLatency = timer("crucible.e2e.request.latency",
+                "Time from a generation request's arrival to the last byte of its response, streams included", LATENCY_BUCKETS);
         requestPromptTokens = DistributionSummary.builder("crucible.request.prompt.tokens")
                 .description("Prompt tokens per finished request")
                 .serviceLevelObjectives(oneTwoFive(1 << 20))
@@ -128,10 +118,8 @@ public final class CrucibleMetrics implements AutoCloseable {
                 .description("Generated tokens per second of model time, per request")
                 .serviceLevelObjectives(1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500)
                 .register(registry);
-        swapDuration = Timer.builder("crucible.model.swap.duration")
-                .description("Time to load, validate and switch to a promoted model")
-                .serviceLevelObjectives(LATENCY_BUCKETS)
-                .register(registry);
+        swapDuration = timer("crucible.model.swap.duration",
+                "Time to load, validate and switch to a promoted model", LATENCY_BUCKETS);
         Gauge.builder("crucible.model.retiring", retiringModels, AtomicInteger::get)
                 .description("Replaced models still serving requests that started on them")
                 .register(registry);
@@ -269,5 +257,10 @@ public final class CrucibleMetrics implements AutoCloseable {
     public void close() {
         gcMetrics.close();
         registry.close();
+    }
+
+    /** A timer with Prometheus histogram buckets at {@code buckets} (Micrometer's names: {@code _seconds}). */
+    private Timer timer(String name, String description, Duration... buckets) {
+        return Timer.builder(name).description(description).serviceLevelObjectives(buckets).register(registry);
     }
 }
