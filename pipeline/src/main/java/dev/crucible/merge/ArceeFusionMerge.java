@@ -1,6 +1,5 @@
 package dev.crucible.merge;
 
-import java.util.Set;
 import java.util.stream.IntStream;
 
 /**
@@ -17,25 +16,14 @@ public final class ArceeFusionMerge implements MergeMethod {
 
     private static final double SOFTMAX_EPS = 1e-8;
 
-    @Override
-    public String name() {
-        return "arcee_fusion";
-    }
+    /** mergekit's {@code arcee_fusion}: the base and one model, no parameters. */
+    public static final MethodDefinition DEFINITION = MethodDefinition.withBase("arcee_fusion");
 
     @Override
-    public boolean requiresBase() {
-        return true;
+    public MethodDefinition definition() {
+        return DEFINITION;
     }
 
-    @Override
-    public Set<String> modelParameters() {
-        return Set.of();
-    }
-
-    @Override
-    public Set<String> globalParameters() {
-        return Set.of();
-    }
 
     @Override
     public void validate(MergeParameters p) {

@@ -4,7 +4,6 @@ import dev.crucible.error.CrucibleException;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 
 /**
  * Karcher (Riemannian) mean on the unit sphere of the flattened tensors of all sources (the base, when
@@ -16,33 +15,24 @@ import java.util.Set;
  */
 public final class KarcherMerge implements MergeMethod {
 
-    @Override
-    public String name() {
-        return "karcher";
-    }
+    private static final ParameterDefinition MAX_ITER = ParameterDefinition.global("max_iter", 10.0);
+    private static final ParameterDefinition TOL = ParameterDefinition.global("tol", 1e-5);
+
+    /** mergekit's {@code karcher}: max_iter and tol; no weights. */
+    public static final MethodDefinition DEFINITION = MethodDefinition.baseOptional("karcher", MAX_ITER, TOL);
 
     @Override
-    public boolean requiresBase() {
-        return false;
-    }
-
-    @Override
-    public Set<String> modelParameters() {
-        return Set.of();
-    }
-
-    @Override
-    public Set<String> globalParameters() {
-        return Set.of("max_iter", "tol");
+    public MethodDefinition definition() {
+        return DEFINITION;
     }
 
     @Override
     public void validate(MergeParameters p) {
-        double maxIter = p.global("max_iter", 10);
+        double maxIter = MAX_ITER.number(p);
         if (!(maxIter >= 1) || maxIter != Math.rint(maxIter)) {
             throw new CrucibleException("karcher: max_iter must be a positive whole number (got " + maxIter + ")");
         }
-        double tol = p.global("tol", 1e-5);
+        double tol = TOL.number(p);
         if (!(tol > 0)) {
             throw new CrucibleException("karcher: tol must be > 0 (got " + tol + ")");
         }
@@ -51,8 +41,9 @@ public final class KarcherMerge implements MergeMethod {
     @Override
     public float[] merge(MergeInput in) {
         MergeParameters p = in.params();
-        int maxIter = (int) p.global("max_iter", 10);
-        double tol = p.global("tol", 1e-5);
+        int maxIter = (int) MAX_ITER.number(p);
+        double tol = TOL.number(p);
+
         List<float[]> sources = new ArrayList<>();
         if (in.base() != null) {
             sources.add(PairInputs.align("karcher", in, in.base(), in.outputShape()));

@@ -6,7 +6,6 @@ import org.slf4j.LoggerFactory;
 
 import java.util.Arrays;
 import java.util.List;
-import java.util.Set;
 
 /**
  * Weighted average {@code sum_i w_i x_i}, divided by {@code sum_i w_i} when {@code normalize} (default true).
@@ -19,29 +18,20 @@ public final class LinearMerge implements MergeMethod, StreamingMerge {
 
     private static final Logger LOG = LoggerFactory.getLogger(LinearMerge.class);
 
-    @Override
-    public String name() {
-        return "linear";
-    }
+    private static final ParameterDefinition NORMALIZE = ParameterDefinition.flag("normalize", true);
+
+    /** mergekit's {@code linear}: weight per model, normalize. */
+    public static final MethodDefinition DEFINITION = MethodDefinition.baseOptional("linear",
+            ParameterDefinition.WEIGHT, NORMALIZE);
 
     @Override
-    public boolean requiresBase() {
-        return false;
-    }
-
-    @Override
-    public Set<String> modelParameters() {
-        return Set.of("weight");
-    }
-
-    @Override
-    public Set<String> globalParameters() {
-        return Set.of("normalize");
+    public MethodDefinition definition() {
+        return DEFINITION;
     }
 
     @Override
     public void validate(MergeParameters p) {
-        WeightChecks.requireNormalisableWeights("linear", p, "normalize");
+        WeightChecks.requireNormalisableWeights("linear", p, NORMALIZE);
     }
 
     @Override
@@ -52,7 +42,7 @@ public final class LinearMerge implements MergeMethod, StreamingMerge {
             uniform &= m.hasShape(outShape);
         }
         float[] w = weights(in.params());
-        boolean normalize = in.params().flag("normalize", true);
+        boolean normalize = NORMALIZE.flag(in.params());
         float[] out = new float[in.outputLength()];
         if (uniform) {
             mergeChunks(in.models().stream().map(ChunkedValues::of).toList(), w, normalize, ChunkWriter.into(out));
@@ -70,13 +60,14 @@ public final class LinearMerge implements MergeMethod, StreamingMerge {
 
     @Override
     public void merge(StreamingInput in, ChunkWriter out) {
-        mergeChunks(in.models(), weights(in.params()), in.params().flag("normalize", true), out);
+        mergeChunks(in.models(), weights(in.params()), NORMALIZE.flag(in.params()), out);
     }
 
     private static float[] weights(MergeParameters p) {
         float[] w = new float[p.modelCount()];
         for (int i = 0; i < w.length; i++) {
-            w[i] = (float) p.model(i, "weight", Double.NaN);
+            w[i] = (float) ParameterDefinition.WEIGHT.number(p, i);
+
         }
         return w;
     }

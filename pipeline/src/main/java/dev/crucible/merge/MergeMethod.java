@@ -5,17 +5,28 @@ import java.util.Set;
 /** One merge algorithm, the equivalent of a mergekit {@code merge_method}. */
 public interface MergeMethod {
 
+    /** The method's one declaration: name, whether it needs a base, the parameters it reads. */
+    MethodDefinition definition();
+
     /** The recipe name, e.g. {@code "ties"}. */
-    String name();
+    default String name() {
+        return definition().name();
+    }
 
     /** Whether the recipe must name a {@code base_model}. */
-    boolean requiresBase();
+    default boolean requiresBase() {
+        return definition().requiresBase();
+    }
 
     /** Per-model parameter names this method reads (weight, density, gamma, epsilon, ...). */
-    Set<String> modelParameters();
+    default Set<String> modelParameters() {
+        return definition().modelParameters();
+    }
 
     /** Global parameter names this method reads (t, lambda, normalize, rescale, ...). */
-    Set<String> globalParameters();
+    default Set<String> globalParameters() {
+        return definition().globalParameters();
+    }
 
     /**
      * Checks resolved parameter values before any tensor is read; throws

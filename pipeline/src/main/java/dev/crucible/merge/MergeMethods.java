@@ -59,6 +59,16 @@ public final class MergeMethods {
         });
     }
 
+    /** Every method's declaration, in registry order (for listings and the evolutionary genome). */
+    public static List<MethodDefinition> definitions() {
+        return BY_NAME.values().stream().map(MergeMethod::definition).toList();
+    }
+
+    /** The declaration of the method a recipe's {@code merge_method} names, if any. */
+    public static Optional<MethodDefinition> definition(String name) {
+        return byName(name).map(MergeMethod::definition);
+    }
+
     /** All method names, in a stable order. */
     public static List<String> names() {
         return List.copyOf(BY_NAME.keySet());
@@ -75,11 +85,12 @@ public final class MergeMethods {
     /** The methods that declare a parameter {@code name} (per model or global), in registry order. */
     public static List<String> methodsWithParameter(String name) {
         List<String> out = new ArrayList<>();
-        for (MergeMethod m : BY_NAME.values()) {
-            if (m.modelParameters().contains(name) || m.globalParameters().contains(name)) {
+        for (MethodDefinition m : definitions()) {
+            if (m.declares(name)) {
                 out.add(m.name());
             }
         }
+
         return out;
     }
 

@@ -3,7 +3,6 @@ package dev.crucible.merge;
 import dev.crucible.error.CrucibleException;
 
 import java.util.List;
-import java.util.Set;
 import java.util.stream.IntStream;
 
 /**
@@ -15,24 +14,14 @@ import java.util.stream.IntStream;
  */
 public final class ModelStockMerge implements MergeMethod, StreamingMerge {
 
-    @Override
-    public String name() {
-        return "model_stock";
-    }
+    private static final ParameterDefinition FILTER_WISE = ParameterDefinition.flag("filter_wise", false);
+
+    /** mergekit's {@code model_stock}: the base and two or more models, filter_wise. */
+    public static final MethodDefinition DEFINITION = MethodDefinition.withBase("model_stock", FILTER_WISE);
 
     @Override
-    public boolean requiresBase() {
-        return true;
-    }
-
-    @Override
-    public Set<String> modelParameters() {
-        return Set.of();
-    }
-
-    @Override
-    public Set<String> globalParameters() {
-        return Set.of("filter_wise");
+    public MethodDefinition definition() {
+        return DEFINITION;
     }
 
     @Override
@@ -41,7 +30,7 @@ public final class ModelStockMerge implements MergeMethod, StreamingMerge {
             throw new CrucibleException("model_stock: needs at least two models besides the base_model, got "
                     + p.modelCount());
         }
-        p.flag("filter_wise", false);
+        FILTER_WISE.flag(p);
     }
 
     @Override
@@ -62,7 +51,7 @@ public final class ModelStockMerge implements MergeMethod, StreamingMerge {
         int n = b.length;
         float[][] x = models.values().toArray(new float[0][]);
         float[] out = new float[n];
-        if (!in.params().flag("filter_wise", false)) {
+        if (!FILTER_WISE.flag(in.params())) {
             mergeFlat(ChunkedValues.of("base", shape, b),
                     models.values().stream().map(v -> ChunkedValues.of("model", shape, v)).toList(),
                     ChunkWriter.into(out));
@@ -79,7 +68,8 @@ public final class ModelStockMerge implements MergeMethod, StreamingMerge {
     @Override
     public boolean canStream(StreamingInput in) {
         return in.base() != null && in.models().size() >= 2 && in.shapesMatchOutput()
-                && !in.params().flag("filter_wise", false);
+                && !FILTER_WISE.flag(in.params());
+
     }
 
     @Override

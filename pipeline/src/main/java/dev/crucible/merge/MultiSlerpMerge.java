@@ -2,7 +2,6 @@ package dev.crucible.merge;
 
 import dev.crucible.error.CrucibleException;
 
-import java.util.Set;
 
 /**
  * Multi-model SLERP: a weighted spherical mean of two or more flattened tensors (their task vectors
@@ -14,30 +13,22 @@ import java.util.Set;
  */
 public final class MultiSlerpMerge implements MergeMethod {
 
-    @Override
-    public String name() {
-        return "multislerp";
-    }
+    private static final ParameterDefinition NORMALIZE_WEIGHTS = ParameterDefinition.flag("normalize_weights", true);
+    private static final ParameterDefinition EPS = ParameterDefinition.global("eps", 1e-8);
+
+    /** mergekit's {@code multislerp}: weight per model, normalize_weights, eps. */
+    public static final MethodDefinition DEFINITION = MethodDefinition.baseOptional("multislerp",
+            ParameterDefinition.WEIGHT, NORMALIZE_WEIGHTS, EPS);
 
     @Override
-    public boolean requiresBase() {
-        return false;
-    }
-
-    @Override
-    public Set<String> modelParameters() {
-        return Set.of("weight");
-    }
-
-    @Override
-    public Set<String> globalParameters() {
-        return Set.of("normalize_weights", "eps");
+    public MethodDefinition definition() {
+        return DEFINITION;
     }
 
     @Override
     public void validate(MergeParameters p) {
-        WeightChecks.requireNormalisableWeights("multislerp", p, "normalize_weights");
-        double eps = p.global("eps", 1e-8);
+        WeightChecks.requireNormalisableWeights("multislerp", p, NORMALIZE_WEIGHTS);
+        double eps = EPS.number(p);
         if (!(eps > 0)) {
             throw new CrucibleException("multislerp: eps must be > 0 (got " + eps + ")");
         }
@@ -56,7 +47,7 @@ public final class MultiSlerpMerge implements MergeMethod {
             return models.get(0).clone();
         }
         float[] base = in.base() == null ? null : PairInputs.align("multislerp", in, in.base(), shape);
-        double eps = p.global("eps", 1e-8);
+        double eps = EPS.number(p);
         int k = models.size();
         int n = in.outputLength();
         float[][] v = new float[k][];
@@ -64,10 +55,11 @@ public final class MultiSlerpMerge implements MergeMethod {
         double wSum = 0;
         for (int i = 0; i < k; i++) {
             v[i] = base == null ? models.get(i) : NuSlerpMerge.minus(models.get(i), base);
-            w[i] = p.model(models.indices()[i], "weight", Double.NaN);
+            w[i] = ParameterDefinition.WEIGHT.number(p, models.indices()[i]);
             wSum += w[i];
         }
-        if (p.flag("normalize_weights", true)) {
+        if (NORMALIZE_WEIGHTS.flag(p)) {
+
             for (int i = 0; i < k; i++) {
                 w[i] /= wSum;
             }

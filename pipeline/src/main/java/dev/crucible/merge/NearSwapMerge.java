@@ -2,7 +2,6 @@ package dev.crucible.merge;
 
 import dev.crucible.error.CrucibleException;
 
-import java.util.Set;
 
 /**
  * Nearswap: takes the other model's value where it is close to the base and keeps the base where they
@@ -11,30 +10,20 @@ import java.util.Set;
  */
 public final class NearSwapMerge implements StreamingPairMerge {
 
-    @Override
-    public String name() {
-        return "nearswap";
-    }
+    private static final ParameterDefinition T = ParameterDefinition.global("t", null);
+
+    /** mergekit's {@code nearswap}: the base and one model, global {@code t}. */
+    public static final MethodDefinition DEFINITION = MethodDefinition.withBase("nearswap", T);
 
     @Override
-    public boolean requiresBase() {
-        return true;
-    }
-
-    @Override
-    public Set<String> modelParameters() {
-        return Set.of();
-    }
-
-    @Override
-    public Set<String> globalParameters() {
-        return Set.of("t");
+    public MethodDefinition definition() {
+        return DEFINITION;
     }
 
     @Override
     public void validate(MergeParameters p) {
         PairInputs.requireOneModel("nearswap", p);
-        double t = p.requireGlobal("nearswap", "t");
+        double t = T.require("nearswap", p);
         if (!(t > 0) || !Double.isFinite(t)) {
             throw new CrucibleException("nearswap: t must be a positive number (got " + t + ")");
         }
@@ -42,7 +31,8 @@ public final class NearSwapMerge implements StreamingPairMerge {
 
     @Override
     public void merge(ChunkedValues base, ChunkedValues other, MergeParameters params, ChunkWriter out) {
-        float t = (float) params.global("t", Double.NaN);
+        float t = (float) T.number(params);
+
         Chunks.run(base.length(), (c, from, to) -> {
             int len = to - from;
             float[] o = Scratch.buffer(0);

@@ -2,7 +2,6 @@ package dev.crucible.merge;
 
 import dev.crucible.error.CrucibleException;
 
-import java.util.Set;
 import java.util.stream.IntStream;
 
 /**
@@ -17,24 +16,16 @@ public final class NuSlerpMerge implements MergeMethod, StreamingMerge {
     private static final double NORM_EPS = 1e-7;
     private static final double SIN_EPS = 1e-8;
 
-    @Override
-    public String name() {
-        return "nuslerp";
-    }
+    private static final ParameterDefinition FLATTEN = ParameterDefinition.flag("nuslerp_flatten", true);
+    private static final ParameterDefinition ROW_WISE = ParameterDefinition.flag("nuslerp_row_wise", false);
+
+    /** mergekit's {@code nuslerp}: weight per model (two models), flatten and row-wise flags. */
+    public static final MethodDefinition DEFINITION = MethodDefinition.baseOptional("nuslerp",
+            ParameterDefinition.WEIGHT, FLATTEN, ROW_WISE);
 
     @Override
-    public boolean requiresBase() {
-        return false;
-    }
-
-    @Override
-    public Set<String> modelParameters() {
-        return Set.of("weight");
-    }
-
-    @Override
-    public Set<String> globalParameters() {
-        return Set.of("nuslerp_flatten", "nuslerp_row_wise");
+    public MethodDefinition definition() {
+        return DEFINITION;
     }
 
     @Override
@@ -43,14 +34,14 @@ public final class NuSlerpMerge implements MergeMethod, StreamingMerge {
             throw new CrucibleException("nuslerp: needs exactly two models besides the base_model, got " + p.modelCount());
         }
         for (int i = 0; i < 2; i++) {
-            double w = p.requireModel("nuslerp", i, "weight");
+            double w = ParameterDefinition.WEIGHT.require("nuslerp", p, i);
             if (!Double.isFinite(w)) {
                 throw new CrucibleException("nuslerp: weight must be a finite number for model " + p.modelName(i)
                         + " (got " + w + ")");
             }
         }
-        p.flag("nuslerp_flatten", true);
-        p.flag("nuslerp_row_wise", false);
+        FLATTEN.flag(p);
+        ROW_WISE.flag(p);
     }
 
     @Override
@@ -65,7 +56,7 @@ public final class NuSlerpMerge implements MergeMethod, StreamingMerge {
         float[] x0 = PairInputs.align("nuslerp", in, in.models().get(0), shape);
         float[] x1 = PairInputs.align("nuslerp", in, in.models().get(1), shape);
         int n = x0.length;
-        if (p.flag("nuslerp_flatten", true)) {
+        if (FLATTEN.flag(p)) {
             float[] out = new float[n];
             mergeFlat(base == null ? null : ChunkedValues.of("base", shape, base), ChunkedValues.of("0", shape, x0),
                     ChunkedValues.of("1", shape, x1), interpolationPoint(p), ChunkWriter.into(out));
@@ -74,7 +65,7 @@ public final class NuSlerpMerge implements MergeMethod, StreamingMerge {
         float[] v0 = base == null ? x0 : minus(x0, base);
         float[] v1 = base == null ? x1 : minus(x1, base);
         double t = interpolationPoint(p);
-        VectorLayout layout = p.flag("nuslerp_row_wise", false) ? VectorLayout.firstAxis(shape, n)
+        VectorLayout layout = ROW_WISE.flag(p) ? VectorLayout.firstAxis(shape, n)
                 : VectorLayout.lastAxis(shape, n);
         float[] out = new float[n];
         IntStream range = IntStream.range(0, layout.count());
@@ -91,7 +82,7 @@ public final class NuSlerpMerge implements MergeMethod, StreamingMerge {
     /** Streams the flattened form (the default) when every input has the output's shape. */
     @Override
     public boolean canStream(StreamingInput in) {
-        return in.models().size() == 2 && in.shapesMatchOutput() && in.params().flag("nuslerp_flatten", true);
+        return in.models().size() == 2 && in.shapesMatchOutput() && FLATTEN.flag(in.params());
     }
 
     @Override
@@ -101,8 +92,9 @@ public final class NuSlerpMerge implements MergeMethod, StreamingMerge {
 
     /** {@code t = w1 / (w0 + w1)}, or the midpoint when the weights cancel. */
     private static double interpolationPoint(MergeParameters p) {
-        double w0 = p.model(0, "weight", Double.NaN);
-        double w1 = p.model(1, "weight", Double.NaN);
+        double w0 = ParameterDefinition.WEIGHT.number(p, 0);
+        double w1 = ParameterDefinition.WEIGHT.number(p, 1);
+
         return Math.abs(w0 + w1) < 1e-6 ? 0.5 : w1 / (w0 + w1);
     }
 

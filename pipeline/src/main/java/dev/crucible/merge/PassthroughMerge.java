@@ -2,7 +2,6 @@ package dev.crucible.merge;
 
 import dev.crucible.error.CrucibleException;
 
-import java.util.Set;
 
 /**
  * Copies the one source of an output tensor, multiplied by its optional {@code scale}. This is how
@@ -11,24 +10,14 @@ import java.util.Set;
  */
 public final class PassthroughMerge implements MergeMethod {
 
-    @Override
-    public String name() {
-        return "passthrough";
-    }
+    private static final ParameterDefinition SCALE = ParameterDefinition.perModel("scale", 1.0);
+
+    /** mergekit's {@code passthrough}: one source, its optional scale. */
+    public static final MethodDefinition DEFINITION = MethodDefinition.baseOptional("passthrough", SCALE);
 
     @Override
-    public boolean requiresBase() {
-        return false;
-    }
-
-    @Override
-    public Set<String> modelParameters() {
-        return Set.of("scale");
-    }
-
-    @Override
-    public Set<String> globalParameters() {
-        return Set.of();
+    public MethodDefinition definition() {
+        return DEFINITION;
     }
 
     @Override
@@ -38,7 +27,7 @@ public final class PassthroughMerge implements MergeMethod {
                     + p.modelCount() + "; use slices with one source each");
         }
         if (p.modelCount() == 1) {
-            double scale = p.model(0, "scale", 1.0);
+            double scale = SCALE.number(p, 0);
             if (!Double.isFinite(scale)) {
                 throw new CrucibleException("passthrough: scale must be a finite number for model " + p.modelName(0)
                         + " (got " + scale + ")");
@@ -59,8 +48,9 @@ public final class PassthroughMerge implements MergeMethod {
                     + " has shape " + Shapes.text(source.shape()) + " but the output is " + Shapes.text(in.outputShape()));
         }
         float[] out = source.values().clone();
-        if (!in.models().isEmpty() && in.params().hasModel(0, "scale")) {
-            float scale = (float) in.params().model(0, "scale", 1.0);
+        if (!in.models().isEmpty() && SCALE.isSet(in.params(), 0)) {
+            float scale = (float) SCALE.number(in.params(), 0);
+
             for (int j = 0; j < out.length; j++) {
                 out[j] *= scale;
             }

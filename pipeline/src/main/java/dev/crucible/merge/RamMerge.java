@@ -3,7 +3,6 @@ package dev.crucible.merge;
 import dev.crucible.error.CrucibleException;
 
 import java.util.List;
-import java.util.Set;
 
 /**
  * Reinforced Agent Merging ({@code ram}) and its tensor-local variant ({@code ramplus_tl}), after mergekit's
@@ -22,14 +21,24 @@ import java.util.Set;
  */
 public final class RamMerge implements MergeMethod, StreamingMerge {
 
-    private static final double DEFAULT_EPSILON = 1e-5;
-    private static final double DEFAULT_R = 0.1;
-    private static final double DEFAULT_ALPHA = 0.2;
+    private static final ParameterDefinition EPSILON = ParameterDefinition.global("epsilon", 1e-5);
+    private static final ParameterDefinition R = ParameterDefinition.global("r", 0.1);
+    private static final ParameterDefinition ALPHA = ParameterDefinition.global("alpha", 0.2);
+
+    /** mergekit's {@code ram}: the base and the models, epsilon. */
+    public static final MethodDefinition RAM = MethodDefinition.withBase("ram", EPSILON);
+    /** mergekit's {@code ramplus_tl}: epsilon, r and alpha. */
+    public static final MethodDefinition RAMPLUS_TL = MethodDefinition.withBase("ramplus_tl", EPSILON, R, ALPHA);
 
     private final boolean plus;
 
     private RamMerge(boolean plus) {
         this.plus = plus;
+    }
+
+    @Override
+    public MethodDefinition definition() {
+        return plus ? RAMPLUS_TL : RAM;
     }
 
     /** {@code ram} and {@code ramplus_tl}. */
@@ -38,36 +47,16 @@ public final class RamMerge implements MergeMethod, StreamingMerge {
     }
 
     @Override
-    public String name() {
-        return plus ? "ramplus_tl" : "ram";
-    }
-
-    @Override
-    public boolean requiresBase() {
-        return true;
-    }
-
-    @Override
-    public Set<String> modelParameters() {
-        return Set.of();
-    }
-
-    @Override
-    public Set<String> globalParameters() {
-        return plus ? Set.of("epsilon", "r", "alpha") : Set.of("epsilon");
-    }
-
-    @Override
     public void validate(MergeParameters p) {
-        double eps = p.global("epsilon", DEFAULT_EPSILON);
+        double eps = EPSILON.number(p);
         if (!(eps >= 0) || !Double.isFinite(eps)) {
             throw new CrucibleException(name() + ": epsilon must be a number >= 0 (got " + eps + ")");
         }
         if (plus) {
-            for (String key : List.of("r", "alpha")) {
-                double v = p.global(key, Double.NaN);
-                if (p.hasGlobal(key) && !Double.isFinite(v)) {
-                    throw new CrucibleException(name() + ": " + key + " must be a finite number (got " + v + ")");
+            for (ParameterDefinition knob : List.of(R, ALPHA)) {
+                double v = knob.number(p);
+                if (knob.isSet(p) && !Double.isFinite(v)) {
+                    throw new CrucibleException(name() + ": " + knob.name() + " must be a finite number (got " + v + ")");
                 }
             }
         }
@@ -102,7 +91,7 @@ public final class RamMerge implements MergeMethod, StreamingMerge {
         int k = models.size();
         int n = base.length();
         // torch compares the float32 task vectors with epsilon cast to float32.
-        float eps = (float) params.global("epsilon", DEFAULT_EPSILON);
+        float eps = (float) EPSILON.number(params);
         float[] lambda = new float[k];
         if (plus && k > 0) {
             long[][] counts = new long[Chunks.count(n)][];
@@ -115,8 +104,9 @@ public final class RamMerge implements MergeMethod, StreamingMerge {
                     unique[i] += part[k + i];
                 }
             }
-            double r = params.global("r", DEFAULT_R);
-            double alpha = params.global("alpha", DEFAULT_ALPHA);
+            double r = R.number(params);
+            double alpha = ALPHA.number(params);
+
             for (int i = 0; i < k; i++) {
                 // rho = shared / unique.clamp(min=epsilon); lambda = 1 + r * rho.clamp(0, alpha), in float32.
                 float rho = (float) shared[i] / Math.max((float) unique[i], eps);

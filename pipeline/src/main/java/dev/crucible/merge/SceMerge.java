@@ -2,7 +2,6 @@ package dev.crucible.merge;
 
 import dev.crucible.error.CrucibleException;
 
-import java.util.Set;
 
 /**
  * SCE (select, calculate, erase): with {@code select_topk < 1}, only the {@code int(nonzero * select_topk)}
@@ -13,33 +12,24 @@ import java.util.Set;
  */
 public final class SceMerge implements MergeMethod {
 
-    @Override
-    public String name() {
-        return "sce";
-    }
+    private static final ParameterDefinition SELECT_TOPK = ParameterDefinition.global("select_topk", 1.0);
+    private static final ParameterDefinition INT8_MASK = ParameterDefinition.flag("int8_mask", false);
+
+    /** mergekit's {@code sce}: the base and the models, select_topk (int8_mask is accepted and has no effect). */
+    public static final MethodDefinition DEFINITION = MethodDefinition.withBase("sce", SELECT_TOPK, INT8_MASK);
 
     @Override
-    public boolean requiresBase() {
-        return true;
-    }
-
-    @Override
-    public Set<String> modelParameters() {
-        return Set.of();
-    }
-
-    @Override
-    public Set<String> globalParameters() {
-        return Set.of("select_topk", "int8_mask");
+    public MethodDefinition definition() {
+        return DEFINITION;
     }
 
     @Override
     public void validate(MergeParameters p) {
-        double topk = p.global("select_topk", 1.0);
+        double topk = SELECT_TOPK.number(p);
         if (!(topk >= 0 && topk <= 1)) {
             throw new CrucibleException("sce: select_topk must be between 0 and 1 (got " + topk + ")");
         }
-        p.flag("int8_mask", false);
+        INT8_MASK.flag(p);
     }
 
     @Override
@@ -55,7 +45,8 @@ public final class SceMerge implements MergeMethod {
         }
         int n = b.length;
         float[][] x = models.values().toArray(new float[0][]);
-        KeepMask positions = selectPositions(x, b, in.params().global("select_topk", 1.0));
+        KeepMask positions = selectPositions(x, b, SELECT_TOPK.number(in.params())
+);
         double[] weight = new double[k];
         double weightSum = 0;
         for (int i = 0; i < k; i++) {

@@ -2,7 +2,6 @@ package dev.crucible.merge;
 
 import dev.crucible.error.CrucibleException;
 
-import java.util.Set;
 
 /**
  * Spherical interpolation between the base ({@code t = 0}) and one other model ({@code t = 1}) over the
@@ -15,30 +14,20 @@ public final class SlerpMerge implements StreamingPairMerge {
     private static final double DOT_THRESHOLD = 0.9995;
     private static final double NORM_EPS = 1e-8;
 
-    @Override
-    public String name() {
-        return "slerp";
-    }
+    private static final ParameterDefinition T = ParameterDefinition.global("t", null).asSearched();
+
+    /** mergekit's {@code slerp}: the base and one model, global {@code t}. */
+    public static final MethodDefinition DEFINITION = MethodDefinition.withBase("slerp", T);
 
     @Override
-    public boolean requiresBase() {
-        return true;
-    }
-
-    @Override
-    public Set<String> modelParameters() {
-        return Set.of();
-    }
-
-    @Override
-    public Set<String> globalParameters() {
-        return Set.of("t");
+    public MethodDefinition definition() {
+        return DEFINITION;
     }
 
     @Override
     public void validate(MergeParameters p) {
         PairInputs.requireOneModel("slerp", p);
-        double t = p.requireGlobal("slerp", "t");
+        double t = T.require("slerp", p);
         if (!Double.isFinite(t)) {
             throw new CrucibleException("slerp: t must be a finite number (got " + t + ")");
         }
@@ -51,7 +40,8 @@ public final class SlerpMerge implements StreamingPairMerge {
      */
     @Override
     public void merge(ChunkedValues v0, ChunkedValues v1, MergeParameters params, ChunkWriter out) {
-        double t = params.global("t", Double.NaN);
+        double t = T.number(params);
+
         int n = v0.length();
         int chunks = Chunks.count(n);
         double[] squares0 = new double[chunks];

@@ -6,9 +6,8 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
+import java.util.stream.IntStream;
 
 /**
  * The generalised task-arithmetic methods (task_arithmetic, ties, dare_*, breadcrumbs*, della*): one
@@ -23,84 +22,58 @@ public final class TaskArithmeticFamily implements MergeMethod, StreamingMerge {
     private static final Logger LOG = LoggerFactory.getLogger(TaskArithmeticFamily.class);
     private static final double RESCALE_EPS = 1e-7;
 
-    private final String name;
-    private final boolean consensus;
-    private final Sparsification sparsification;
-    private final boolean defaultNormalize;
-    private final boolean defaultRescale;
+    private final TaskArithmeticVariant variant;
+    private final MethodDefinition definition;
+    private final ParameterDefinition normalize;
+    private final ParameterDefinition rescale;
 
-    /** A method with the given sign-consensus, sparsification and defaults. */
-    public TaskArithmeticFamily(String name, boolean consensus, Sparsification sparsification,
-                                boolean defaultNormalize, boolean defaultRescale) {
-        this.name = name;
-        this.consensus = consensus;
-        this.sparsification = sparsification;
-        this.defaultNormalize = defaultNormalize;
-        this.defaultRescale = defaultRescale;
+    /** The family member {@code variant} describes. */
+    public TaskArithmeticFamily(TaskArithmeticVariant variant) {
+        this.variant = variant;
+        this.definition = variant.definition();
+        this.normalize = variant.normalize();
+        this.rescale = variant.rescale();
     }
 
     /** The eight methods of the family, configured as in mergekit. */
     static List<MergeMethod> all() {
-        return List.of(
-                new TaskArithmeticFamily("task_arithmetic", false, Sparsification.NONE, false, false),
-                new TaskArithmeticFamily("ties", true, Sparsification.MAGNITUDE, true, false),
-                new TaskArithmeticFamily("dare_ties", true, Sparsification.RANDOM, false, true),
-                new TaskArithmeticFamily("dare_linear", false, Sparsification.RANDOM, false, true),
-                new TaskArithmeticFamily("breadcrumbs", false, Sparsification.MAGNITUDE_OUTLIERS, false, false),
-                new TaskArithmeticFamily("breadcrumbs_ties", true, Sparsification.MAGNITUDE_OUTLIERS, false, false),
-                new TaskArithmeticFamily("della", true, Sparsification.DELLA_MAGPRUNE, true, true),
-                new TaskArithmeticFamily("della_linear", false, Sparsification.DELLA_MAGPRUNE, false, true));
+        return TaskArithmeticVariant.ALL.stream().<MergeMethod>map(TaskArithmeticFamily::new).toList();
     }
 
     @Override
-    public String name() {
-        return name;
+    public MethodDefinition definition() {
+        return definition;
     }
 
     /** Whether the method elects signs (ties, dare_ties, breadcrumbs_ties, della). */
     boolean usesConsensus() {
-        return consensus;
-    }
-
-    @Override
-    public boolean requiresBase() {
-        return true;
-    }
-
-    @Override
-    public Set<String> modelParameters() {
-        Set<String> s = new LinkedHashSet<>(List.of("weight", "density"));
-        s.addAll(sparsification.extraParameters());
-        return Set.copyOf(s);
-    }
-
-    @Override
-    public Set<String> globalParameters() {
-        return Set.of("normalize", "rescale", "lambda", "int8_mask");
+        return variant.electsSigns();
     }
 
     @Override
     public void validate(MergeParameters p) {
+        String name = name();
+        Sparsification sparsification = variant.sparsification();
         for (int i = 0; i < p.modelCount(); i++) {
             String model = p.modelName(i);
-            double w = p.requireModel(name, i, "weight");
+            double w = ParameterDefinition.WEIGHT.require(name, p, i);
             if (!Double.isFinite(w)) {
                 throw new CrucibleException(name + ": weight must be a finite number for model " + model + " (got " + w + ")");
             }
-            double density = p.model(i, "density", 1.0);
+            double density = Sparsification.DENSITY.number(p, i);
             if (!(density >= 0 && density <= 1)) {
                 throw new CrucibleException(name + ": density must be between 0 and 1 for model " + model
                         + " (got " + density + ")");
             }
             if (sparsification == Sparsification.MAGNITUDE_OUTLIERS) {
-                double gamma = p.model(i, "gamma", Sparsification.DEFAULT_GAMMA);
+                double gamma = Sparsification.GAMMA.number(p, i);
                 if (!(gamma >= 0 && gamma <= 1)) {
                     throw new CrucibleException(name + ": gamma must be between 0 and 1 for model " + model
                             + " (got " + gamma + ")");
                 }
             }
             if (sparsification == Sparsification.DELLA_MAGPRUNE) {
-                double eps = p.model(i, "epsilon", Sparsification.DEFAULT_EPSILON);
+                double eps = Sparsification.EPSILON.number(p, i);
                 if (!(eps >= 0)) {
                     throw new CrucibleException(name + ": epsilon must be >= 0 for model " + model + " (got " + eps + ")");
                 }
@@ -115,17 +88,22 @@ public final class TaskArithmeticFamily implements MergeMethod, StreamingMerge {
                 }
             }
         }
-        double lambda = p.global("lambda", 1.0);
+        double lambda = TaskArithmeticVariant.LAMBDA.number(p);
         if (!Double.isFinite(lambda)) {
             throw new CrucibleException(name + ": lambda must be a finite number (got " + lambda + ")");
         }
-        p.flag("normalize", defaultNormalize);
-        p.flag("rescale", defaultRescale);
-        p.flag("int8_mask", false);
+        normalize.flag(p);
+        rescale.flag(p);
+        TaskArithmeticVariant.INT8_MASK.flag(p);
     }
 
+    /**
+     * Vocab matrices are cut to the base's {@code [:rows, :cols]} and models of another shape skipped; the rest is
+     * the streamed merge over the aligned arrays.
+     */
     @Override
     public float[] merge(MergeInput in) {
+        String name = name();
         TensorValues baseTensor = in.base();
         if (baseTensor == null) {
             throw new CrucibleException(name + ": needs a base_model (tensor " + in.tensorName() + ")");
@@ -135,11 +113,8 @@ public final class TaskArithmeticFamily implements MergeMethod, StreamingMerge {
             throw new CrucibleException(name + ": tensor " + in.tensorName() + " has base shape " + Shapes.text(shape)
                     + " but output shape " + Shapes.text(in.outputShape()) + " was requested");
         }
-        MergeParameters p = in.params();
-        float[] b = baseTensor.values();
-        boolean rescale = p.flag("rescale", defaultRescale);
-        ChunkedValues base = ChunkedValues.of(baseTensor);
-        List<Contribution> contributions = new ArrayList<>();
+        List<ChunkedValues> models = new ArrayList<>();
+        List<Integer> indices = new ArrayList<>();
         boolean cut = Shapes.isEmbedding(in.tensorName());
         for (int i = 0; i < in.models().size(); i++) {
             TensorValues m = in.models().get(i);
@@ -153,21 +128,13 @@ public final class TaskArithmeticFamily implements MergeMethod, StreamingMerge {
                 LOG.warn("{}: using the leading {} block of {} from {}", name, Shapes.text(shape), in.tensorName(),
                         m.modelName());
             }
-            ChunkedValues xv = ChunkedValues.of(m.modelName(), shape, x);
-            KeepMask mask = null;
-            float scale = 1f;
-            double density = p.model(i, "density", 1.0);
-            if (sparsification != Sparsification.NONE && density < 1) {
-                long key = MergeRandom.streamKey(in.seed(), in.tensorName(), i);
-                mask = sparsification.forModel(p, i, key).select(new TaskVector(x, b, shape));
-                if (rescale) {
-                    scale = l1Ratio(xv, base, mask);
-                }
-            }
-            contributions.add(new Contribution(xv, mask, null, (float) p.model(i, "weight", Double.NaN), scale));
+            models.add(ChunkedValues.of(m.modelName(), shape, x));
+            indices.add(i);
         }
-        float[] out = new float[b.length];
-        combine(base, contributions, p, ChunkWriter.into(out));
+        float[] out = new float[baseTensor.values().length];
+        ChunkedValues base = ChunkedValues.of(baseTensor);
+        combine(base, contributions(in.tensorName(), in.seed(), base, models, indices, in.params()), in.params(),
+                ChunkWriter.into(out));
         return out;
     }
 
@@ -179,38 +146,48 @@ public final class TaskArithmeticFamily implements MergeMethod, StreamingMerge {
 
     @Override
     public void merge(StreamingInput in, ChunkWriter out) {
-        MergeParameters p = in.params();
-        boolean rescale = p.flag("rescale", defaultRescale);
-        ChunkedValues base = in.base();
-        int n = base.length();
+        List<Integer> indices = IntStream.range(0, in.models().size()).boxed().toList();
+        combine(in.base(), contributions(in.tensorName(), in.seed(), in.base(), in.models(), indices, in.params()),
+                in.params(), out);
+    }
+
+    /**
+     * Each model's part: which elements its task vector keeps and its weight and rescale factor. {@code indices}
+     * gives each model's position among the recipe's models (its parameters and its random stream).
+     */
+    private List<Contribution> contributions(String tensorName, long seed, ChunkedValues base,
+                                             List<ChunkedValues> models, List<Integer> indices, MergeParameters p) {
+        Sparsification sparsification = variant.sparsification();
+        boolean rescaled = rescale.flag(p);
         List<Contribution> contributions = new ArrayList<>();
-        for (int i = 0; i < in.models().size(); i++) {
-            ChunkedValues x = in.models().get(i);
+        for (int j = 0; j < models.size(); j++) {
+            ChunkedValues x = models.get(j);
+            int i = indices.get(j);
             KeepMask mask = null;
             MagnitudeThreshold threshold = null;
             float scale = 1f;
-            double density = p.model(i, "density", 1.0);
+            double density = Sparsification.DENSITY.number(p, i);
             if (sparsification != Sparsification.NONE && density < 1) {
                 // Without rescale a TIES trim is decided inline by combine from a threshold found in one pass;
                 // the exact mask (three more passes) only when that fails, or to measure the kept L1 norm.
-                if (sparsification == Sparsification.MAGNITUDE && !rescale) {
+                if (sparsification == Sparsification.MAGNITUDE && !rescaled) {
                     threshold = MagnitudeThreshold.find(x, base, density).orElse(null);
                     if (threshold == null) {
-                        LOG.debug("{}: trim of {} in {} falls back to exact selection", name, x.modelName(),
-                                in.tensorName());
+                        LOG.debug("{}: trim of {} in {} falls back to exact selection", name(), x.modelName(),
+                                tensorName);
                     }
                 }
                 if (threshold == null) {
-                    long key = MergeRandom.streamKey(in.seed(), in.tensorName(), i);
+                    long key = MergeRandom.streamKey(seed, tensorName, i);
                     mask = sparsification.forModel(p, i, key).select(x, base);
-                    if (rescale) {
+                    if (rescaled) {
                         scale = l1Ratio(x, base, mask);
                     }
                 }
             }
-            contributions.add(new Contribution(x, mask, threshold, (float) p.model(i, "weight", Double.NaN), scale));
+            contributions.add(new Contribution(x, mask, threshold, (float) ParameterDefinition.WEIGHT.number(p, i), scale));
         }
-        combine(base, contributions, p, out);
+        return contributions;
     }
 
     /**
@@ -232,8 +209,8 @@ public final class TaskArithmeticFamily implements MergeMethod, StreamingMerge {
             });
             return;
         }
-        boolean normalize = p.flag("normalize", defaultNormalize);
-        float lambda = (float) p.global("lambda", 1.0);
+        boolean normalize = this.normalize.flag(p);
+        float lambda = (float) TaskArithmeticVariant.LAMBDA.number(p);
         int k = contributions.size();
         KeepMask[] mask = new KeepMask[k];
         MagnitudeThreshold[] threshold = new MagnitudeThreshold[k];
@@ -266,9 +243,9 @@ public final class TaskArithmeticFamily implements MergeMethod, StreamingMerge {
                 wd[i] = d;
             }
             float[] o = Scratch.buffer(0);
-            if (consensus && k == 1) {
+            if (variant.electsSigns() && k == 1) {
                 consensusOfOne(wd[0], b, o, len, w[0], normalize, lambda);
-            } else if (consensus) {
+            } else if (variant.electsSigns()) {
                 int t0 = TiesKernels.vectors() ? TiesVectors.consensus(wd, k, w, b, o, len, normalize, lambda) : 0;
                 for (int t = t0; t < len; t++) {
                     float sum = 0f;

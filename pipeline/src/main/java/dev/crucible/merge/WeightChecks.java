@@ -10,24 +10,25 @@ final class WeightChecks {
 
     /**
      * Checks {@code weight} of every model of {@code method}; when the global flag {@code normalizeFlag}
-     * (default true) asks for normalisation, the weights must not sum to 0.
+     * asks for normalisation, the weights must not sum to 0.
+
      */
-    static void requireNormalisableWeights(String method, MergeParameters p, String normalizeFlag) {
+    static void requireNormalisableWeights(String method, MergeParameters p, ParameterDefinition normalizeFlag) {
         if (p.modelCount() == 0) {
             throw new CrucibleException(method + ": needs at least one model under models");
         }
         double sum = 0;
         for (int i = 0; i < p.modelCount(); i++) {
-            double w = p.requireModel(method, i, "weight");
+            double w = ParameterDefinition.WEIGHT.require(method, p, i);
             if (!Double.isFinite(w)) {
                 throw new CrucibleException(method + ": weight must be a finite number for model " + p.modelName(i)
                         + " (got " + w + ")");
             }
             sum += w;
         }
-        if (p.flag(normalizeFlag, true) && Math.abs(sum) < 1e-8) {
+        if (normalizeFlag.flag(p) && Math.abs(sum) < 1e-8) {
             throw new CrucibleException(method + ": the weights sum to 0, so they cannot be normalised;"
-                    + " change the weights or set " + normalizeFlag + ": false");
+                    + " change the weights or set " + normalizeFlag.name() + ": false");
         }
     }
 }

@@ -1,6 +1,8 @@
 package dev.crucible.evolve.genome;
 
 import dev.crucible.merge.MergeMethods;
+import dev.crucible.merge.MethodDefinition;
+import dev.crucible.merge.ParameterDefinition;
 import dev.crucible.recipe.FilterRule;
 import dev.crucible.recipe.ModelEntry;
 import dev.crucible.recipe.ParameterValue;
@@ -28,7 +30,10 @@ public final class ParameterGenome implements Genome {
     private final String taskVectorBase;
     private final List<String> models;
     private final List<String> labels;
+    /** The method's searched parameters (its declaration's), by name. */
     private final List<String> params;
+    /** Whether they are global (slerp's t: one owner) rather than per model. */
+    private final boolean global;
     private final List<String> filters;
     private final int groups;
     private final double weightMin;
@@ -59,22 +64,19 @@ public final class ParameterGenome implements Genome {
         this.taskVectorBase = this.baseModel == null ? null : taskVectorBase;
         this.models = List.copyOf(models);
         this.labels = List.copyOf(labels);
-        this.params = switch (method) {
-            case "slerp" -> List.of("t");
-            case "linear", "task_arithmetic" -> List.of("weight");
-            default -> List.of("weight", "density");
-        };
+        MethodDefinition definition = MergeMethods.definition(method).orElseThrow();
+        this.params = definition.searched().stream().map(ParameterDefinition::name).toList();
+        this.global = definition.searched().stream().allMatch(p -> p.scope() == ParameterDefinition.Scope.GLOBAL);
         this.filters = List.copyOf(filters);
         this.groups = groups;
         this.weightMin = weightMin;
         this.weightMax = weightMax;
-        this.normalize = normalize != null && MergeMethods.byName(method).orElseThrow().globalParameters()
-                .contains("normalize") ? normalize : null;
+        this.normalize = normalize != null && definition.globalParameters().contains("normalize") ? normalize : null;
         this.baseDir = baseDir;
     }
 
     private boolean global() {
-        return method.equals("slerp");
+        return global;
     }
 
     private int owners() {
@@ -170,7 +172,8 @@ public final class ParameterGenome implements Genome {
         Map<String, ParameterValue> top = new LinkedHashMap<>();
         List<ModelEntry> entries = new ArrayList<>();
         if (global()) {
-            top.put("t", parameter(values(x, 0, 0)));
+            top.put(params.getFirst(), parameter(values(x, 0, 0)));
+
             entries.add(new ModelEntry(models.getFirst(), Map.of()));
         } else {
             for (int m = 0; m < models.size(); m++) {
