@@ -15,7 +15,7 @@ record AlignedModels(List<float[]> values, int[] indices) {
 
     private static final Logger LOG = LoggerFactory.getLogger(AlignedModels.class);
 
-    static AlignedModels of(String method, MergeInput in) {
+    static AlignedModels of(String method, MergeInput<TensorValues> in) {
         long[] shape = in.outputShape();
         boolean cut = Shapes.isEmbedding(in.tensorName());
         List<float[]> values = new ArrayList<>();

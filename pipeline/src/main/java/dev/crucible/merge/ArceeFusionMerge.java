@@ -31,7 +31,7 @@ public final class ArceeFusionMerge implements MergeMethod {
     }
 
     @Override
-    public float[] merge(MergeInput in) {
+    public float[] merge(MergeInput<TensorValues> in) {
         PairInputs pair = PairInputs.of("arcee_fusion", in);
         float[] a = pair.base();
         float[] b = pair.other();

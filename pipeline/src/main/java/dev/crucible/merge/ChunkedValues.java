@@ -44,8 +44,4 @@ public interface ChunkedValues {
         };
     }
 
-    /** The values of {@code t}, shared, not copied. */
-    static ChunkedValues of(TensorValues t) {
-        return of(t.modelName(), t.shape(), t.values());
-    }
 }

@@ -39,7 +39,7 @@ public final class KarcherMerge implements MergeMethod {
     }
 
     @Override
-    public float[] merge(MergeInput in) {
+    public float[] merge(MergeInput<TensorValues> in) {
         MergeParameters p = in.params();
         int maxIter = (int) MAX_ITER.number(p);
         double tol = TOL.number(p);

@@ -35,7 +35,7 @@ public final class LinearMerge implements MergeMethod, StreamingMerge {
     }
 
     @Override
-    public float[] merge(MergeInput in) {
+    public float[] merge(MergeInput<TensorValues> in) {
         long[] outShape = in.outputShape();
         boolean uniform = true;
         for (TensorValues m : in.models()) {
@@ -45,7 +45,7 @@ public final class LinearMerge implements MergeMethod, StreamingMerge {
         boolean normalize = NORMALIZE.flag(in.params());
         float[] out = new float[in.outputLength()];
         if (uniform) {
-            mergeChunks(in.models().stream().map(ChunkedValues::of).toList(), w, normalize, ChunkWriter.into(out));
+            mergeChunks(List.<ChunkedValues>copyOf(in.models()), w, normalize, ChunkWriter.into(out));
             return out;
         }
         mergeMismatched(in, w, normalize, out);
@@ -53,13 +53,13 @@ public final class LinearMerge implements MergeMethod, StreamingMerge {
     }
 
     @Override
-    public boolean canStream(StreamingInput in) {
+    public boolean canStream(MergeInput<ChunkedValues> in) {
         long[] outShape = in.outputShape();
         return in.models().stream().allMatch(m -> Arrays.equals(m.shape(), outShape));
     }
 
     @Override
-    public void merge(StreamingInput in, ChunkWriter out) {
+    public void merge(MergeInput<ChunkedValues> in, ChunkWriter out) {
         mergeChunks(in.models(), weights(in.params()), NORMALIZE.flag(in.params()), out);
     }
 
@@ -106,7 +106,7 @@ public final class LinearMerge implements MergeMethod, StreamingMerge {
     }
 
     /** Element-wise over the output grid, each element taking the models whose matrix reaches it. */
-    private static void mergeMismatched(MergeInput in, float[] w, boolean normalize, float[] out) {
+    private static void mergeMismatched(MergeInput<TensorValues> in, float[] w, boolean normalize, float[] out) {
         long[] outShape = in.outputShape();
         int[] out2 = asMatrix(outShape, in, "output");
         int k = in.models().size();
@@ -138,7 +138,7 @@ public final class LinearMerge implements MergeMethod, StreamingMerge {
         }
     }
 
-    private static int[] asMatrix(long[] shape, MergeInput in, String who) {
+    private static int[] asMatrix(long[] shape, MergeInput<TensorValues> in, String who) {
         return switch (shape.length) {
             case 1 -> new int[] {1, Math.toIntExact(shape[0])};
             case 2 -> new int[] {Math.toIntExact(shape[0]), Math.toIntExact(shape[1])};

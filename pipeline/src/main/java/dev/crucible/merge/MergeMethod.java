@@ -35,5 +35,5 @@ public interface MergeMethod {
     void validate(MergeParameters params);
 
     /** Produces the merged tensor as float32 in row-major order, shaped like {@link MergeInput#outputShape()}. */
-    float[] merge(MergeInput input);
+    float[] merge(MergeInput<TensorValues> input);
 }

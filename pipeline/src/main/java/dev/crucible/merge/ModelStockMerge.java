@@ -34,7 +34,7 @@ public final class ModelStockMerge implements MergeMethod, StreamingMerge {
     }
 
     @Override
-    public float[] merge(MergeInput in) {
+    public float[] merge(MergeInput<TensorValues> in) {
         if (in.base() == null) {
             throw new CrucibleException("model_stock: needs a base_model (tensor " + in.tensorName() + ")");
         }
@@ -66,14 +66,14 @@ public final class ModelStockMerge implements MergeMethod, StreamingMerge {
 
     /** Streams the whole-tensor angle (not {@code filter_wise}) when every input has the output's shape. */
     @Override
-    public boolean canStream(StreamingInput in) {
+    public boolean canStream(MergeInput<ChunkedValues> in) {
         return in.base() != null && in.models().size() >= 2 && in.shapesMatchOutput()
                 && !FILTER_WISE.flag(in.params());
 
     }
 
     @Override
-    public void merge(StreamingInput in, ChunkWriter out) {
+    public void merge(MergeInput<ChunkedValues> in, ChunkWriter out) {
         mergeFlat(in.base(), in.models(), out);
     }
 

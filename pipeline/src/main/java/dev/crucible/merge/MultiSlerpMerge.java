@@ -35,7 +35,7 @@ public final class MultiSlerpMerge implements MergeMethod {
     }
 
     @Override
-    public float[] merge(MergeInput in) {
+    public float[] merge(MergeInput<TensorValues> in) {
         MergeParameters p = in.params();
         long[] shape = in.outputShape();
         AlignedModels models = AlignedModels.of("multislerp", in);

@@ -45,7 +45,7 @@ public final class NuSlerpMerge implements MergeMethod, StreamingMerge {
     }
 
     @Override
-    public float[] merge(MergeInput in) {
+    public float[] merge(MergeInput<TensorValues> in) {
         if (in.models().size() != 2) {
             throw new CrucibleException("nuslerp: needs exactly two models besides the base_model, got "
                     + in.models().size() + " for tensor " + in.tensorName());
@@ -81,12 +81,12 @@ public final class NuSlerpMerge implements MergeMethod, StreamingMerge {
 
     /** Streams the flattened form (the default) when every input has the output's shape. */
     @Override
-    public boolean canStream(StreamingInput in) {
+    public boolean canStream(MergeInput<ChunkedValues> in) {
         return in.models().size() == 2 && in.shapesMatchOutput() && FLATTEN.flag(in.params());
     }
 
     @Override
-    public void merge(StreamingInput in, ChunkWriter out) {
+    public void merge(MergeInput<ChunkedValues> in, ChunkWriter out) {
         mergeFlat(in.base(), in.models().get(0), in.models().get(1), interpolationPoint(in.params()), out);
     }
 

@@ -14,7 +14,7 @@ record PairInputs(float[] base, float[] other, long[] shape) {
         }
     }
 
-    static PairInputs of(String method, MergeInput in) {
+    static PairInputs of(String method, MergeInput<TensorValues> in) {
         if (in.base() == null) {
             throw new CrucibleException(method + ": needs a base_model (tensor " + in.tensorName() + ")");
         }
@@ -26,7 +26,7 @@ record PairInputs(float[] base, float[] other, long[] shape) {
         return new PairInputs(align(method, in, in.base(), shape), align(method, in, in.models().get(0), shape), shape);
     }
 
-    static float[] align(String method, MergeInput in, TensorValues t, long[] shape) {
+    static float[] align(String method, MergeInput<TensorValues> in, TensorValues t, long[] shape) {
         float[] v = Shapes.alignTo(t, shape, Shapes.isEmbedding(in.tensorName()));
         if (v == null) {
             throw new CrucibleException(method + ": tensor " + in.tensorName() + " of " + t.modelName() + " has shape "

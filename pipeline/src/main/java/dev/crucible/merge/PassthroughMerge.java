@@ -36,7 +36,7 @@ public final class PassthroughMerge implements MergeMethod {
     }
 
     @Override
-    public float[] merge(MergeInput in) {
+    public float[] merge(MergeInput<TensorValues> in) {
         int sources = in.models().size() + (in.base() == null ? 0 : 1);
         if (in.models().size() > 1 || sources == 0) {
             throw new CrucibleException("passthrough: tensor " + in.tensorName() + " needs exactly one source, got "

@@ -63,7 +63,7 @@ public final class RamMerge implements MergeMethod, StreamingMerge {
     }
 
     @Override
-    public float[] merge(MergeInput in) {
+    public float[] merge(MergeInput<TensorValues> in) {
         if (in.base() == null) {
             throw new CrucibleException(name() + ": needs a base_model (tensor " + in.tensorName() + ")");
         }
@@ -78,12 +78,12 @@ public final class RamMerge implements MergeMethod, StreamingMerge {
     }
 
     @Override
-    public boolean canStream(StreamingInput in) {
+    public boolean canStream(MergeInput<ChunkedValues> in) {
         return in.base() != null && in.shapesMatchOutput();
     }
 
     @Override
-    public void merge(StreamingInput in, ChunkWriter out) {
+    public void merge(MergeInput<ChunkedValues> in, ChunkWriter out) {
         run(in.base(), in.models(), in.params(), out);
     }
 

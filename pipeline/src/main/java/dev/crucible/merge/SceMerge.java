@@ -33,7 +33,7 @@ public final class SceMerge implements MergeMethod {
     }
 
     @Override
-    public float[] merge(MergeInput in) {
+    public float[] merge(MergeInput<TensorValues> in) {
         if (in.base() == null) {
             throw new CrucibleException("sce: needs a base_model (tensor " + in.tensorName() + ")");
         }

@@ -8,8 +8,8 @@ package dev.crucible.merge;
 public interface StreamingMerge {
 
     /** Whether this tensor can stream; when not (shapes differ, say), the caller uses the array path. */
-    boolean canStream(StreamingInput input);
+    boolean canStream(MergeInput<ChunkedValues> input);
 
     /** Merges every output element into {@code out}, chunks in parallel for large tensors. */
-    void merge(StreamingInput input, ChunkWriter out);
+    void merge(MergeInput<ChunkedValues> input, ChunkWriter out);
 }

@@ -10,7 +10,7 @@ interface StreamingPairMerge extends MergeMethod, StreamingMerge {
     void merge(ChunkedValues base, ChunkedValues other, MergeParameters params, ChunkWriter out);
 
     @Override
-    default float[] merge(MergeInput in) {
+    default float[] merge(MergeInput<TensorValues> in) {
         PairInputs pair = PairInputs.of(name(), in);
         float[] out = new float[pair.base().length];
         merge(ChunkedValues.of("base", pair.shape(), pair.base()), ChunkedValues.of("other", pair.shape(), pair.other()),
@@ -20,12 +20,12 @@ interface StreamingPairMerge extends MergeMethod, StreamingMerge {
 
     /** Streams when the base and the one model both have the output's shape. */
     @Override
-    default boolean canStream(StreamingInput in) {
+    default boolean canStream(MergeInput<ChunkedValues> in) {
         return in.base() != null && in.models().size() == 1 && in.shapesMatchOutput();
     }
 
     @Override
-    default void merge(StreamingInput in, ChunkWriter out) {
+    default void merge(MergeInput<ChunkedValues> in, ChunkWriter out) {
         merge(in.base(), in.models().getFirst(), in.params(), out);
     }
 }

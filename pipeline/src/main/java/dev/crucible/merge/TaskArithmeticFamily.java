@@ -102,7 +102,7 @@ public final class TaskArithmeticFamily implements MergeMethod, StreamingMerge {
      * the streamed merge over the aligned arrays.
      */
     @Override
-    public float[] merge(MergeInput in) {
+    public float[] merge(MergeInput<TensorValues> in) {
         String name = name();
         TensorValues baseTensor = in.base();
         if (baseTensor == null) {
@@ -132,7 +132,7 @@ public final class TaskArithmeticFamily implements MergeMethod, StreamingMerge {
             indices.add(i);
         }
         float[] out = new float[baseTensor.values().length];
-        ChunkedValues base = ChunkedValues.of(baseTensor);
+        ChunkedValues base = baseTensor;
         combine(base, contributions(in.tensorName(), in.seed(), base, models, indices, in.params()), in.params(),
                 ChunkWriter.into(out));
         return out;
@@ -140,12 +140,12 @@ public final class TaskArithmeticFamily implements MergeMethod, StreamingMerge {
 
     /** Streams when nothing needs cutting or skipping. */
     @Override
-    public boolean canStream(StreamingInput in) {
+    public boolean canStream(MergeInput<ChunkedValues> in) {
         return in.base() != null && in.shapesMatchOutput();
     }
 
     @Override
-    public void merge(StreamingInput in, ChunkWriter out) {
+    public void merge(MergeInput<ChunkedValues> in, ChunkWriter out) {
         List<Integer> indices = IntStream.range(0, in.models().size()).boxed().toList();
         combine(in.base(), contributions(in.tensorName(), in.seed(), in.base(), in.models(), indices, in.params()),
                 in.params(), out);

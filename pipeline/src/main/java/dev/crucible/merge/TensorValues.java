@@ -2,8 +2,8 @@ package dev.crucible.merge;
 
 import java.util.Arrays;
 
-/** One model's float32 values for one tensor, with the shape they were stored in. */
-public record TensorValues(String modelName, long[] shape, float[] values) {
+/** One model's float32 values for one tensor, held as an array, with the shape they were stored in. */
+public record TensorValues(String modelName, long[] shape, float[] values) implements ChunkedValues {
 
     public TensorValues {
         shape = shape.clone();
@@ -19,7 +19,18 @@ public record TensorValues(String modelName, long[] shape, float[] values) {
         return shape.clone();
     }
 
+    @Override
+    public int length() {
+        return values.length;
+    }
+
+    @Override
+    public void read(int from, float[] dst, int count) {
+        System.arraycopy(values, from, dst, 0, count);
+    }
+
     /** Whether this tensor has exactly the given shape. */
+
     public boolean hasShape(long[] other) {
         return Arrays.equals(shape, other);
     }

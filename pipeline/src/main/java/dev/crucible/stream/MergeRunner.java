@@ -7,7 +7,6 @@ import dev.crucible.merge.ChunkedValues;
 import dev.crucible.merge.MergeInput;
 import dev.crucible.merge.MergeMethod;
 import dev.crucible.merge.MergeMethods;
-import dev.crucible.merge.StreamingInput;
 import dev.crucible.merge.StreamingMerge;
 import dev.crucible.merge.TensorValues;
 import dev.crucible.plan.MergePlan;
@@ -180,7 +179,7 @@ public final class MergeRunner implements AutoCloseable {
                 bytes += tensor.info().byteSize();
             }
             TensorInfo out = t.output();
-            StreamingInput input = new StreamingInput(out.name(), out.shape(), base, sources, t.params(),
+            MergeInput<ChunkedValues> input = new MergeInput<>(out.name(), out.shape(), base, sources, t.params(),
                     tensorSeed(seed, out.name()));
             if (streamer.canStream(input)) {
                 job.streamer = streamer;
@@ -326,7 +325,7 @@ public final class MergeRunner implements AutoCloseable {
             return job;
         }
         MergeMethod method = methodOf(t.method());
-        float[] merged = method.merge(new MergeInput(out.name(), out.shape(), job.base, job.models, t.params(),
+        float[] merged = method.merge(new MergeInput<>(out.name(), out.shape(), job.base, job.models, t.params(),
                 tensorSeed(seed, out.name())));
         if (merged.length != out.elementCount()) {
             throw new IllegalStateException(method.name() + " produced " + merged.length + " values for "
@@ -432,7 +431,7 @@ public final class MergeRunner implements AutoCloseable {
         final PlannedTensor tensor;
         long granted;
         StreamingMerge streamer;
-        StreamingInput streaming;
+        MergeInput<ChunkedValues> streaming;
         long streamedBytes;
         List<Tensor> mapped;
         TensorValues base;

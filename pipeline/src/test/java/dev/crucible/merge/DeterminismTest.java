@@ -15,7 +15,7 @@ class DeterminismTest {
 
     private static final int N = 5 * 60_001;
 
-    private static MergeInput input(long seed) {
+    private static MergeInput<TensorValues> input(long seed) {
         SplittableRandom rnd = new SplittableRandom(1);
         float[] base = new float[N];
         float[] a = new float[N];
@@ -26,7 +26,7 @@ class DeterminismTest {
             b[j] = base[j] + (float) rnd.nextGaussian() * 0.01f;
         }
         Map<String, Object> p = Map.of("weight", 1.0, "density", 0.3, "epsilon", 0.1);
-        return new MergeInput("model.layers.3.mlp.down_proj.weight", new long[] {N / 5, 5}, vecShaped(base),
+        return new MergeInput<>("model.layers.3.mlp.down_proj.weight", new long[] {N / 5, 5}, vecShaped(base),
                 List.of(vecShaped(a), vecShaped(b)), new MergeParameters(Map.of(), List.of(p, p)), seed);
     }
 
@@ -36,7 +36,7 @@ class DeterminismTest {
 
     private static float[] run(String method, long seed, int threads) throws Exception {
         MergeMethod m = MergeMethods.byName(method).orElseThrow();
-        MergeInput in = input(seed);
+        MergeInput<TensorValues> in = input(seed);
         try (ForkJoinPool pool = new ForkJoinPool(threads)) {
             return pool.submit(() -> m.merge(in)).get();
         }

@@ -18,22 +18,22 @@ final class Inputs {
         return new TensorValues(model, new long[] {rows, cols}, values);
     }
 
-    static MergeInput input(String tensor, TensorValues base, List<TensorValues> models, Map<String, Object> global,
+    static MergeInput<TensorValues> input(String tensor, TensorValues base, List<TensorValues> models, Map<String, Object> global,
                             List<Map<String, Object>> perModel, long seed) {
         long[] shape = base != null ? base.shape() : models.get(0).shape();
         List<String> names = new ArrayList<>();
         for (TensorValues m : models) {
             names.add(m.modelName());
         }
-        return new MergeInput(tensor, shape, base, models, new MergeParameters(global, perModel, names), seed);
+        return new MergeInput<>(tensor, shape, base, models, new MergeParameters(global, perModel, names), seed);
     }
 
-    static MergeInput input(TensorValues base, List<TensorValues> models, Map<String, Object> global,
+    static MergeInput<TensorValues> input(TensorValues base, List<TensorValues> models, Map<String, Object> global,
                             List<Map<String, Object>> perModel) {
         return input("model.layers.0.mlp.up_proj.weight", base, models, global, perModel, 42L);
     }
 
-    static float[] merge(String method, MergeInput in) {
+    static float[] merge(String method, MergeInput<TensorValues> in) {
         MergeMethod m = MergeMethods.byName(method).orElseThrow();
         m.validate(in.params());
         return m.merge(in);

@@ -87,7 +87,7 @@ class InterpolationMergeTest {
     void nuslerpRowWiseTreatsEachRowSeparately() {
         // rows of a: (1,0), (2,2); rows of b: (0,1), (4,4). Row 0 is the orthogonal midpoint; row 1 is parallel
         // -> lerp: 0.5*(2,2) + 0.5*(4,4) = (3,3)
-        MergeInput in = new MergeInput("x", new long[] {2, 2}, null,
+        MergeInput<TensorValues> in = new MergeInput<>("x", new long[] {2, 2}, null,
                 List.of(mat("a", 2, 2, 1, 0, 2, 2), mat("b", 2, 2, 0, 1, 4, 4)),
                 new MergeParameters(Map.of("nuslerp_flatten", false), List.of(w(1), w(1))), 0);
         float[] out = merge("nuslerp", in);
@@ -100,7 +100,7 @@ class InterpolationMergeTest {
     @Test
     void nuslerpColumnWiseTreatsEachColumnSeparately() {
         // columns of a: (1,0), (2,2); of b: (0,1), (4,4) (stored transposed)
-        MergeInput in = new MergeInput("x", new long[] {2, 2}, null,
+        MergeInput<TensorValues> in = new MergeInput<>("x", new long[] {2, 2}, null,
                 List.of(mat("a", 2, 2, 1, 2, 0, 2), mat("b", 2, 2, 0, 4, 1, 4)),
                 new MergeParameters(Map.of("nuslerp_flatten", false, "nuslerp_row_wise", true), List.of(w(1), w(1))), 0);
         float[] out = merge("nuslerp", in);
@@ -137,7 +137,7 @@ class InterpolationMergeTest {
 
     @Test
     void multislerpOfCancellingThreeIsAnError() {
-        MergeInput in = Inputs.input(null, List.of(vec("a", 1, 0), vec("b", -1, 0), vec("c", 1, 0)), Map.of(),
+        MergeInput<TensorValues> in = Inputs.input(null, List.of(vec("a", 1, 0), vec("b", -1, 0), vec("c", 1, 0)), Map.of(),
                 List.of(w(1), w(2), w(1)));
         assertThatThrownBy(() -> merge("multislerp", in)).isInstanceOf(CrucibleException.class)
                 .hasMessageContaining("directions cancel out");

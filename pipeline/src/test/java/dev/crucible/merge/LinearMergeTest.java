@@ -41,7 +41,7 @@ class LinearMergeTest {
     @Test
     void linearMergesVocabMismatchOverTheCommonRows() {
         // a is 2x2, b is 3x2; output 2x2 (common rows): plain average
-        MergeInput in = new MergeInput("model.embed_tokens.weight", new long[] {2, 2}, null,
+        MergeInput<TensorValues> in = new MergeInput<>("model.embed_tokens.weight", new long[] {2, 2}, null,
                 List.of(mat("a", 2, 2, 1, 2, 3, 4), mat("b", 3, 2, 3, 4, 5, 6, 7, 8)),
                 new MergeParameters(Map.of(), List.of(w(1), w(1))), 0);
         assertThat(merge("linear", in)).containsExactly(2f, 3f, 4f, 5f);
@@ -50,7 +50,7 @@ class LinearMergeTest {
     @Test
     void linearFillsRowsOnlySomeModelsHaveFromThoseModels() {
         // output 3x2: rows 0-1 average a and b, row 2 exists only in b -> b's row (normalised by b's weight alone)
-        MergeInput in = new MergeInput("lm_head.weight", new long[] {3, 2}, null,
+        MergeInput<TensorValues> in = new MergeInput<>("lm_head.weight", new long[] {3, 2}, null,
                 List.of(mat("a", 2, 2, 1, 2, 3, 4), mat("b", 3, 2, 3, 4, 5, 6, 7, 8)),
                 new MergeParameters(Map.of(), List.of(w(1), w(1))), 0);
         assertThat(merge("linear", in)).containsExactly(2f, 3f, 4f, 5f, 7f, 8f);

@@ -188,9 +188,9 @@ class MagnitudeThresholdTest {
                 List.of("a", "b"));
         MergeMethod ties = MergeMethods.byName("ties").orElseThrow();
         ties.validate(p);
-        float[] array = ties.merge(new MergeInput("t", shape, b, models, p, 7L));
-        StreamingInput in = new StreamingInput("t", shape, ChunkedValues.of(b),
-                models.stream().map(ChunkedValues::of).toList(), p, 7L);
+        float[] array = ties.merge(new MergeInput<>("t", shape, b, models, p, 7L));
+        MergeInput<ChunkedValues> in = new MergeInput<>("t", shape, b,
+                List.<ChunkedValues>copyOf(models), p, 7L);
         float[] streamed = new float[n];
         ((StreamingMerge) ties).merge(in, ChunkWriter.into(streamed));
         assertThat(rawBits(streamed)).as("density %s", density).isEqualTo(rawBits(array));

@@ -46,15 +46,15 @@ public final class MergeKernelBenchmark {
         System.out.printf(Locale.ROOT, "%-18s %8.1f ms  %6.2f Gelem/s  (floor)%n", "plain loop", floor * 1e3, n / floor / 1e9);
 
         Map<String, Object> p = Map.of("weight", 1.0, "density", 0.5, "epsilon", 0.1);
-        MergeInput in = new MergeInput("model.layers.0.mlp.up_proj.weight", shape, new TensorValues("base", shape, b),
+        MergeInput<TensorValues> in = new MergeInput<>("model.layers.0.mlp.up_proj.weight", shape, new TensorValues("base", shape, b),
                 List.of(new TensorValues("a", shape, x1), new TensorValues("b", shape, x2)),
                 new MergeParameters(Map.of(), List.of(p, p)), 1L);
         for (String method : List.of("task_arithmetic", "ties", "dare_ties", "breadcrumbs", "della", "linear", "slerp")) {
             MergeMethod m = MergeMethods.byName(method).orElseThrow();
-            MergeInput input = method.equals("slerp")
-                    ? new MergeInput(in.tensorName(), shape, in.base(), List.of(in.models().get(0)),
+            MergeInput<TensorValues> input = method.equals("slerp")
+                    ? new MergeInput<>(in.tensorName(), shape, in.base(), List.of(in.models().get(0)),
                             new MergeParameters(Map.of("t", 0.5), List.of(Map.of())), 1L)
-                    : method.equals("linear") ? new MergeInput(in.tensorName(), shape, null, in.models(), in.params(), 1L) : in;
+                    : method.equals("linear") ? new MergeInput<>(in.tensorName(), shape, null, in.models(), in.params(), 1L) : in;
             double all = best(() -> m.merge(input));
             double one;
             try (ForkJoinPool pool = new ForkJoinPool(1)) {

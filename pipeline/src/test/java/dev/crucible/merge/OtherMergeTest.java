@@ -39,7 +39,7 @@ class OtherMergeTest {
     @Test
     void modelStockFilterWiseUsesOneAnglePerRow() {
         // row 0: d = (1,0),(0,1) -> cos 0 -> base; row 1: d = (1,1),(1,1) -> cos 1 -> t 1 -> avg (1,1)
-        MergeInput in = new MergeInput("x", new long[] {2, 2}, mat("base", 2, 2, 0, 0, 0, 0),
+        MergeInput<TensorValues> in = new MergeInput<>("x", new long[] {2, 2}, mat("base", 2, 2, 0, 0, 0, 0),
                 List.of(mat("a", 2, 2, 1, 0, 1, 1), mat("b", 2, 2, 0, 1, 1, 1)),
                 new MergeParameters(Map.of("filter_wise", true), TWO), 0);
         assertThat(merge("model_stock", in)).containsExactly(0f, 0f, 1f, 1f);

@@ -119,15 +119,15 @@ class RamMergeTest {
             for (int i = 0; i < xs.size(); i++) {
                 values.add(new TensorValues("m" + i, shape, xs.get(i)));
             }
-            MergeInput in = Inputs.input("model.layers.0.mlp.up_proj.weight", new TensorValues("base", shape, base),
+            MergeInput<TensorValues> in = Inputs.input("model.layers.0.mlp.up_proj.weight", new TensorValues("base", shape, base),
                     values, global, List.of(Map.of(), Map.of(), Map.of()), 1L);
             float[] arrays = Inputs.merge(method, in);
             assertClose(arrays, expected);
 
             RamMerge streamer = (RamMerge) MergeMethods.byName(method).orElseThrow();
-            StreamingInput streaming = new StreamingInput(in.tensorName(), shape,
+            MergeInput<ChunkedValues> streaming = new MergeInput<>(in.tensorName(), shape,
                     ChunkedValues.of("base", shape, base),
-                    values.stream().map(ChunkedValues::of).toList(), in.params(), 1L);
+                    List.<ChunkedValues>copyOf(values), in.params(), 1L);
             assertThat(streamer.canStream(streaming)).isTrue();
             float[] streamed = new float[n];
             streamer.merge(streaming, ChunkWriter.into(streamed));
@@ -144,7 +144,7 @@ class RamMergeTest {
         float[] base = {0f, 0f, 0f, 1f};
         float[] a = {0.5f, 0.2f, 0f, 1f};
         float[] b = {0f, 0.4f, 0f, 1.00001f};
-        MergeInput in = Inputs.input(Inputs.vec("base", base), List.of(Inputs.vec("a", a), Inputs.vec("b", b)),
+        MergeInput<TensorValues> in = Inputs.input(Inputs.vec("base", base), List.of(Inputs.vec("a", a), Inputs.vec("b", b)),
                 Map.of(), List.of(Map.of(), Map.of()));
         // ram: element 0 only a counts -> 0.5; element 1 both -> mean 0.3; element 2 none -> base; element 3
         // b's change of 1e-5 (float32: 1.0000100136) is above epsilon 1e-5 -> b alone.
@@ -159,7 +159,7 @@ class RamMergeTest {
 
     @Test
     void parametersAreCheckedAndNamed() {
-        MergeInput in = Inputs.input(Inputs.vec("base", 0f), List.of(Inputs.vec("a", 1f)), Map.of("epsilon", -1.0),
+        MergeInput<TensorValues> in = Inputs.input(Inputs.vec("base", 0f), List.of(Inputs.vec("a", 1f)), Map.of("epsilon", -1.0),
                 List.of(Map.of()));
         assertThatThrownBy(() -> Inputs.merge("ram", in)).hasMessage("ram: epsilon must be a number >= 0 (got -1.0)");
         assertThat(MergeMethods.byName("ram").orElseThrow().globalParameters()).containsExactly("epsilon");

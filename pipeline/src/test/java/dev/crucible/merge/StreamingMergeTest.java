@@ -38,9 +38,9 @@ class StreamingMergeTest {
         MergeMethod m = MergeMethods.byName(method).orElseThrow();
         MergeParameters p = params(global, perModel, models);
         m.validate(p);
-        float[] array = m.merge(new MergeInput("t", SHAPE, base, models, p, 7L));
-        StreamingInput in = new StreamingInput("t", SHAPE, base == null ? null : ChunkedValues.of(base),
-                models.stream().map(ChunkedValues::of).toList(), p, 7L);
+        float[] array = m.merge(new MergeInput<>("t", SHAPE, base, models, p, 7L));
+        MergeInput<ChunkedValues> in = new MergeInput<>("t", SHAPE, base == null ? null : base,
+                List.<ChunkedValues>copyOf(models), p, 7L);
         StreamingMerge streaming = (StreamingMerge) m;
         assertThat(streaming.canStream(in)).as(method).isTrue();
         float[] streamed = new float[N];
@@ -188,12 +188,12 @@ class StreamingMergeTest {
         TensorValues base = tensor("base", 40);
         TensorValues other = new TensorValues("short", new long[] {N - 1}, new float[N - 1]);
         MergeParameters one = params(Map.of(), List.of(Map.of("weight", 1.0)), List.of(other));
-        StreamingInput mismatched = new StreamingInput("t", SHAPE, ChunkedValues.of(base),
-                List.of(ChunkedValues.of(other)), one, 0L);
+        MergeInput<ChunkedValues> mismatched = new MergeInput<>("t", SHAPE, base,
+                List.of(other), one, 0L);
         assertThat(((StreamingMerge) MergeMethods.byName("linear").orElseThrow()).canStream(mismatched)).isFalse();
         assertThat(((StreamingMerge) MergeMethods.byName("ties").orElseThrow()).canStream(mismatched)).isFalse();
-        StreamingInput sameShape = new StreamingInput("t", SHAPE, ChunkedValues.of(base),
-                List.of(ChunkedValues.of(tensor("a", 41))), one, 0L);
+        MergeInput<ChunkedValues> sameShape = new MergeInput<>("t", SHAPE, base,
+                List.of(tensor("a", 41)), one, 0L);
         assertThat(((StreamingMerge) MergeMethods.byName("della").orElseThrow()).canStream(sameShape)).isTrue();
         assertThat(((StreamingMerge) MergeMethods.byName("ties").orElseThrow()).canStream(sameShape)).isTrue();
         assertThat(((StreamingMerge) MergeMethods.byName("dare_ties").orElseThrow()).canStream(sameShape)).isTrue();

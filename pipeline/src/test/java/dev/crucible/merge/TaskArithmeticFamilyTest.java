@@ -92,7 +92,7 @@ class TaskArithmeticFamilyTest {
             base[j] = j * 0.01f;
             tuned[j] = base[j] + (j % 3 == 0 ? -1 : 1) * (j + 1) * 0.1f;
         }
-        MergeInput in = Inputs.input("t", vec("base", base), List.of(vec("a", tuned)), Map.of(), List.of(wd(1, 0.5)), 7L);
+        MergeInput<TensorValues> in = Inputs.input("t", vec("base", base), List.of(vec("a", tuned)), Map.of(), List.of(wd(1, 0.5)), 7L);
         float[] out = merge("dare_linear", in);
         // Reference: keep where uniform < density, multiply kept deltas by L1(d) / L1(kept).
         long key = MergeRandom.streamKey(7L, "t", 0);
@@ -118,7 +118,7 @@ class TaskArithmeticFamilyTest {
 
     @Test
     void dareWithoutRescaleJustDrops() {
-        MergeInput in = Inputs.input("t", vec("base", 0, 0, 0, 0, 0, 0, 0, 0),
+        MergeInput<TensorValues> in = Inputs.input("t", vec("base", 0, 0, 0, 0, 0, 0, 0, 0),
                 List.of(vec("a", 1, 2, 3, 4, 5, 6, 7, 8)), Map.of("rescale", false), List.of(wd(1, 0.5)), 3L);
         float[] out = merge("dare_linear", in);
         long key = MergeRandom.streamKey(3L, "t", 0);
@@ -217,14 +217,14 @@ class TaskArithmeticFamilyTest {
     void embeddingTaskVectorsAreCutToTheBaseVocab() {
         TensorValues b = mat("base", 2, 2, 0, 0, 0, 0);
         TensorValues bigger = mat("a", 3, 2, 1, 2, 3, 4, 5, 6);
-        MergeInput in = Inputs.input("model.embed_tokens.weight", b, List.of(bigger), Map.of(), List.of(w(1)), 1L);
+        MergeInput<TensorValues> in = Inputs.input("model.embed_tokens.weight", b, List.of(bigger), Map.of(), List.of(w(1)), 1L);
         assertThat(merge("task_arithmetic", in)).containsExactly(1, 2, 3, 4);
     }
 
     @Test
     void otherShapeMismatchSkipsThatModel() {
         TensorValues b = mat("base", 2, 2, 0, 0, 0, 0);
-        MergeInput in = Inputs.input("model.layers.0.mlp.up_proj.weight", b,
+        MergeInput<TensorValues> in = Inputs.input("model.layers.0.mlp.up_proj.weight", b,
                 List.of(mat("a", 3, 2, 1, 2, 3, 4, 5, 6), mat("b", 2, 2, 1, 1, 1, 1)), Map.of(), List.of(w(1), w(1)), 1L);
         assertThat(merge("task_arithmetic", in)).containsExactly(1, 1, 1, 1);
     }

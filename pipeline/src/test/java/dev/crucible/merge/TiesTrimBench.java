@@ -90,7 +90,7 @@ public final class TiesTrimBench {
         MergeParameters p = new MergeParameters(Map.of(), List.of(params), List.of(tuned.modelName()));
         m.validate(p);
         float[] out = new float[base.length()];
-        ((StreamingMerge) m).merge(new StreamingInput("t", shape, base, List.of(tuned), p, 1L), ChunkWriter.into(out));
+        ((StreamingMerge) m).merge(new MergeInput<>("t", shape, base, List.of(tuned), p, 1L), ChunkWriter.into(out));
         return out;
     }
 

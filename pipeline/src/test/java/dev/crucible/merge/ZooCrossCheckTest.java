@@ -64,7 +64,7 @@ class ZooCrossCheckTest {
                 TensorValues b = values(base, "base", name);
                 TensorValues a = values(add, "expert-add", name);
                 TensorValues r = values(rev, "expert-rev", name);
-                float[] out = ties.merge(new MergeInput(name, b.shape(), b, List.of(a, r), params, 0L));
+                float[] out = ties.merge(new MergeInput<>(name, b.shape(), b, List.of(a, r), params, 0L));
                 float[] want = expected.readFloats(name);
                 float thresholdA = trimThreshold(a.values(), b.values());
                 float thresholdR = trimThreshold(r.values(), b.values());
@@ -107,7 +107,7 @@ class ZooCrossCheckTest {
                         values(rev, "expert-rev", name)));
                 MergeParameters params = new MergeParameters(Map.of(), perModel, List.of("expert-add", "expert-rev"));
                 m.validate(params);
-                float[] out = m.merge(new MergeInput(name, expected.info(name).shape(), withBase ? b : null, models,
+                float[] out = m.merge(new MergeInput<>(name, expected.info(name).shape(), withBase ? b : null, models,
                         params, 0L));
                 float[] want = expected.readFloats(name);
                 assertThat(out).hasSameSizeAs(want);
