@@ -6,8 +6,8 @@
 #   bench/main.sh serving dev.crucible.serve.ServeBenchmark             # requests/s, p50/p99 by concurrency
 #   bench/main.sh serving dev.crucible.serve.HugePromptBenchmark        # 16 clients alone and beside 4 clients of 2 MB prompts
 #   bench/main.sh eval-actors dev.crucible.evolve.cmaes.CmaEsBench      # CMA-ES evaluations on test functions
-#   bench/main.sh pipeline dev.crucible.merge.MergeKernelBenchmark      # merge kernels vs plain loops
-#   bench/main.sh pipeline dev.crucible.merge.TiesTrimBench             # one-pass TIES trim vs the exact mask
+#   bench/main.sh pipeline dev.crucible.merge.methods.MergeKernelBenchmark  # merge kernels vs plain loops
+#   bench/main.sh pipeline dev.crucible.merge.kernels.TiesTrimBench     # one-pass TIES trim vs the exact mask
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ $# -ge 2 ] || { sed -n 2,11p "$0" >&2; exit 2; }

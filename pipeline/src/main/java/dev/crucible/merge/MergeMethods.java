@@ -1,6 +1,19 @@
 package dev.crucible.merge;
 
 import dev.crucible.error.CrucibleException;
+import dev.crucible.merge.kernels.TiesKernels;
+import dev.crucible.merge.methods.ArceeFusionMerge;
+import dev.crucible.merge.methods.KarcherMerge;
+import dev.crucible.merge.methods.LinearMerge;
+import dev.crucible.merge.methods.ModelStockMerge;
+import dev.crucible.merge.methods.MultiSlerpMerge;
+import dev.crucible.merge.methods.NearSwapMerge;
+import dev.crucible.merge.methods.NuSlerpMerge;
+import dev.crucible.merge.methods.PassthroughMerge;
+import dev.crucible.merge.methods.RamMerge;
+import dev.crucible.merge.methods.SceMerge;
+import dev.crucible.merge.methods.SlerpMerge;
+import dev.crucible.merge.methods.TaskArithmeticFamily;
 import dev.crucible.tensor.FloatCodec;
 import dev.crucible.tensor.VectorWarmup;
 

@@ -4,12 +4,12 @@ import java.util.Arrays;
 import java.util.Locale;
 
 /** Shape arithmetic shared by the merge methods: element counts and cutting embeddings to a smaller vocab. */
-final class Shapes {
+public final class Shapes {
 
     private Shapes() {
     }
 
-    static long elementCount(long[] shape) {
+    public static long elementCount(long[] shape) {
         long n = 1;
         for (long d : shape) {
             n = Math.multiplyExact(n, d);
@@ -21,7 +21,7 @@ final class Shapes {
      * Whether a tensor name denotes a vocabulary-indexed matrix (input embeddings or the LM head), the
      * only tensors whose shape legitimately differs between models of one family.
      */
-    static boolean isEmbedding(String tensorName) {
+    public static boolean isEmbedding(String tensorName) {
         String n = tensorName.toLowerCase(Locale.ROOT);
         return n.contains("embed") || n.contains("lm_head") || n.endsWith("wte.weight");
     }
@@ -31,7 +31,7 @@ final class Shapes {
      * leading {@code [:rows, :cols]} block when {@code cut} is allowed and {@code t} is a 2-D tensor at
      * least that large, otherwise null (the caller skips that model).
      */
-    static float[] alignTo(TensorValues t, long[] target, boolean cut) {
+    public static float[] alignTo(TensorValues t, long[] target, boolean cut) {
         long[] s = t.shape();
         if (Arrays.equals(s, target)) {
             return t.values();
@@ -43,7 +43,7 @@ final class Shapes {
     }
 
     /** Copies the leading block of shape {@code to} out of a row-major 2-D array of shape {@code from}. */
-    static float[] crop(float[] src, long[] from, long[] to) {
+    public static float[] crop(float[] src, long[] from, long[] to) {
         int rows = Math.toIntExact(to[0]);
         int cols = Math.toIntExact(to[1]);
         int srcCols = Math.toIntExact(from[1]);
@@ -54,7 +54,7 @@ final class Shapes {
         return out;
     }
 
-    static String text(long[] shape) {
+    public static String text(long[] shape) {
         return Arrays.toString(shape);
     }
 }

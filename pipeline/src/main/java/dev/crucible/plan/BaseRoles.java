@@ -1,6 +1,6 @@
 package dev.crucible.plan;
 
-import dev.crucible.merge.LinearMerge;
+import dev.crucible.merge.methods.LinearMerge;
 import dev.crucible.merge.MergeMethod;
 import dev.crucible.recipe.Recipe;
 

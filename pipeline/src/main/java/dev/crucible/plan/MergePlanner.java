@@ -5,7 +5,7 @@ import dev.crucible.error.CrucibleException;
 import dev.crucible.merge.MergeMethod;
 import dev.crucible.merge.MergeMethods;
 import dev.crucible.merge.MergeParameters;
-import dev.crucible.merge.PassthroughMerge;
+import dev.crucible.merge.methods.PassthroughMerge;
 import dev.crucible.recipe.NamedChatTemplates;
 import dev.crucible.recipe.ModelReference;
 import dev.crucible.recipe.Recipe;

@@ -2,7 +2,7 @@ package dev.crucible.plan;
 
 import dev.crucible.error.CrucibleException;
 import dev.crucible.merge.MergeMethod;
-import dev.crucible.merge.PassthroughMerge;
+import dev.crucible.merge.methods.PassthroughMerge;
 import dev.crucible.recipe.ModelEntry;
 import dev.crucible.recipe.ParameterValue;
 import dev.crucible.recipe.Recipe;

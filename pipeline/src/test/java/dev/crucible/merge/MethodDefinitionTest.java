@@ -1,5 +1,6 @@
 package dev.crucible.merge;
 
+import dev.crucible.merge.methods.TaskArithmeticVariant;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
