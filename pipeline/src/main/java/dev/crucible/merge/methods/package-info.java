@@ -7,6 +7,7 @@
  *
  * <p>Each method declares itself once ({@code DEFINITION} or {@code definition()}) and reads its parameters through
  * that declaration. Uses {@code merge} (the contracts), {@code merge.sparsify}, {@code merge.kernels}, {@code tensor}
- * and {@code error}; the rest of the program reaches the methods through {@link dev.crucible.merge.MergeMethods}.
+ * and {@code error}; the rest of the program reaches the methods through {@link dev.crucible.merge.MergeMethods}
+ * (the planner also reads the declarations of linear and passthrough, whose rules it applies).
  */
 package dev.crucible.merge.methods;
