@@ -18,30 +18,8 @@ public interface ChunkedValues {
     /** Copies values {@code [from, from + count)} into {@code dst[0, count)}; safe to call from many threads. */
     void read(int from, float[] dst, int count);
 
-    /** Values already held in an array. */
+    /** Values already held in an array (shared, not copied); {@code values} has {@code shape}'s element count. */
     static ChunkedValues of(String modelName, long[] shape, float[] values) {
-        long[] s = shape.clone();
-        return new ChunkedValues() {
-            @Override
-            public String modelName() {
-                return modelName;
-            }
-
-            @Override
-            public long[] shape() {
-                return s.clone();
-            }
-
-            @Override
-            public int length() {
-                return values.length;
-            }
-
-            @Override
-            public void read(int from, float[] dst, int count) {
-                System.arraycopy(values, from, dst, 0, count);
-            }
-        };
+        return new TensorValues(modelName, shape, values);
     }
-
 }
