@@ -155,9 +155,8 @@ public final class TaskArithmeticFamily implements MergeMethod, StreamingMerge {
             indices.add(i);
         }
         float[] out = new float[baseTensor.values().length];
-        ChunkedValues base = baseTensor;
-        combine(base, contributions(in.tensorName(), in.seed(), base, models, indices, in.params()), in.params(),
-                ChunkWriter.into(out));
+        combine(baseTensor, contributions(in.tensorName(), in.seed(), baseTensor, models, indices, in.params()),
+                in.params(), ChunkWriter.into(out));
         return out;
     }
 
