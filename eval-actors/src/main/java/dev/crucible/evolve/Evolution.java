@@ -14,6 +14,7 @@ import dev.crucible.eval.ModelLoader;
 import dev.crucible.eval.ModelRef;
 import dev.crucible.evolve.cmaes.CmaEs;
 import dev.crucible.evolve.cmaes.CmaEsConfig;
+import dev.crucible.evolve.cmaes.CmaEsStateFile;
 import dev.crucible.evolve.genome.DataFlowGenome;
 import dev.crucible.evolve.genome.Genome;
 import dev.crucible.evolve.genome.ParameterGenome;
@@ -171,7 +172,7 @@ public final class Evolution {
         CmaEsConfig cma = cmaConfig(genome);
         CmaEs es;
         if (Files.isRegularFile(stateFile)) {
-            es = CmaEs.loadState(stateFile);
+            es = CmaEsStateFile.load(stateFile);
             if (!es.config().equals(cma)) {
                 throw new CrucibleException(stateFile + ": the saved search has another genome or search settings "
                         + "than the config; resume with the config it started with");

@@ -1,14 +1,6 @@
 package dev.crucible.evolve.cmaes;
 
-import com.fasterxml.jackson.core.json.JsonReadFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.crucible.error.CrucibleException;
-import java.io.IOException;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -21,7 +13,8 @@ import org.ejml.interfaces.decomposition.EigenDecomposition_F64;
 
 /**
  * Ask/tell CMA-ES (Hansen, "The CMA Evolution Strategy: A Tutorial") with default parameters,
- * IPOP restarts, a diagonal sep-CMA mode, box bounds and exactly resumable state.
+ * IPOP restarts, a diagonal sep-CMA mode, box bounds and exactly resumable state ({@link #state()},
+ * {@link #restore(CmaEsState)}; {@link CmaEsStateFile} keeps it on disk).
  *
  * <p>Bounds: each sample is clipped into the box and the clipped point is evaluated. For ranking,
  * {@code f + gamma * |clipped - raw|^2} is used with {@code gamma = 2 * IQR(f) / (sigma^2 * mean(diag C))}
@@ -42,9 +35,6 @@ public final class CmaEs {
     private static final int STATE_FORMAT = 1;
     private static final int HISTORY_CAP = 20_000;
     private static final double MAX_CONDITION = 1e14;
-    private static final ObjectMapper JSON = JsonMapper.builder()
-            .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
-            .build();
 
     private final CmaEsConfig config;
     private final int n;
@@ -666,66 +656,6 @@ public final class CmaEs {
         es.stopReason = s.stopReason() == null ? StopReason.RUNNING : s.stopReason();
         es.lastRunStopReason = s.lastRunStopReason() == null ? StopReason.RUNNING : s.lastRunStopReason();
         return es;
-    }
-
-    /**
-     * Writes {@link #state()} as JSON, atomically: a temporary file beside the target is renamed over it,
-     * so a crash leaves either the old or the new state, never half of one.
-     */
-    public void saveState(Path file) {
-        Path target = file.toAbsolutePath();
-        Path dir = target.getParent();
-        Path temp = null;
-        try {
-            Files.createDirectories(dir);
-            temp = Files.createTempFile(dir, target.getFileName().toString(), ".tmp");
-            JSON.writeValue(temp.toFile(), state());
-            try {
-                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } catch (IOException e) {
-            throw new CrucibleException("cannot write CMA-ES state " + file + ": " + e.getMessage(), e);
-        } finally {
-            if (temp != null) {
-                try {
-                    Files.deleteIfExists(temp);
-                } catch (IOException ignored) {
-                    // The rename already happened or the write failed; a stray temp file is harmless.
-                }
-            }
-        }
-    }
-
-    /**
-     * Reads a state written by {@link #saveState(Path)} and continues from it.
-     *
-     * @throws CrucibleException when the file is missing or not a CMA-ES state
-     */
-    public static CmaEs loadState(Path file) {
-        if (!Files.isRegularFile(file)) {
-            throw new CrucibleException("CMA-ES state file " + file + " does not exist");
-        }
-        CmaEsState state;
-        try {
-            state = JSON.readValue(file.toFile(), CmaEsState.class);
-        } catch (IOException e) {
-            throw new CrucibleException("CMA-ES state file " + file + " is not valid: " + firstLine(e.getMessage()), e);
-        }
-        try {
-            return restore(state);
-        } catch (CrucibleException e) {
-            throw new CrucibleException(file + ": " + e.getMessage(), e);
-        }
-    }
-
-    private static String firstLine(String message) {
-        if (message == null) {
-            return "unreadable JSON";
-        }
-        int nl = message.indexOf('\n');
-        return nl < 0 ? message : message.substring(0, nl);
     }
 
     private static void requireLength(String field, double[] values, int n) {

@@ -62,12 +62,12 @@ class CmaEsStateFileTest {
 
     @Test
     void aFullCovarianceStateFileOfFormat1ResumesTheSearchExactly() throws Exception {
-        assertResumesLikeAStraightSearch(CmaEs.loadState(fixture(FULL)), FULL_CONFIG, 6);
+        assertResumesLikeAStraightSearch(CmaEsStateFile.load(fixture(FULL)), FULL_CONFIG, 6);
     }
 
     @Test
     void aSeparableStateFileOfFormat1WrittenAfterARestartResumesTheSearchExactly() throws Exception {
-        CmaEs loaded = CmaEs.loadState(fixture(SEPARABLE));
+        CmaEs loaded = CmaEsStateFile.load(fixture(SEPARABLE));
         assertThat(loaded.restarts()).isEqualTo(1);
         assertResumesLikeAStraightSearch(loaded, SEPARABLE_CONFIG, 400);
     }
@@ -76,7 +76,7 @@ class CmaEsStateFileTest {
     void savingALoadedStateFileOfFormat1WritesTheSameBytes() throws Exception {
         for (String name : List.of(FULL, SEPARABLE)) {
             Path copy = dir.resolve(name);
-            CmaEs.loadState(fixture(name)).saveState(copy);
+            CmaEsStateFile.save(CmaEsStateFile.load(fixture(name)), copy);
             assertThat(Files.readString(copy)).as(name).isEqualTo(Files.readString(fixture(name)));
         }
     }
