@@ -4,8 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import dev.crucible.checkpoint.ModelFolder;
 import dev.crucible.error.CrucibleException;
 import dev.crucible.eval.EvaluationResult;
@@ -102,7 +100,7 @@ public final class Evolution {
         });
         try (CandidateBuilder builder = new CandidateBuilder(config.search().seed(), options.mergeThreads());
              EvaluationSession session = EvaluationSession.start(options.evaluators(), ModelLoader.standard(),
-                     EvaluationSession.defaultSettings(), quietPekko())) {
+                     EvaluationSession.defaultSettings(), EvaluationSession.quietConfig())) {
             SearchSpace space = config.genome().space();
             int total = config.search().maxEvaluations();
             Genome first = space == SearchSpace.DATAFLOW ? dataFlowGenome(modelStrings, labels) : parameterGenome();
@@ -389,15 +387,5 @@ public final class Evolution {
 
     private static String fmt(double v) {
         return String.format(Locale.ROOT, "%.4f", v);
-    }
-
-    private static Config quietPekko() {
-        return ConfigFactory.parseString("""
-                pekko.loglevel = WARNING
-                pekko.stdout-loglevel = WARNING
-                pekko.log-dead-letters = off
-                pekko.log-dead-letters-during-shutdown = off
-                pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off
-                """).withFallback(ConfigFactory.load());
     }
 }
