@@ -28,8 +28,6 @@ import java.util.Map;
  */
 public final class CmaEs {
 
-    private static final int STATE_FORMAT = 1;
-
     private final CmaEsConfig config;
     private final int n;
     private final BoxBounds bounds;
@@ -353,7 +351,7 @@ public final class CmaEs {
     /** A deep snapshot of the search. */
     public CmaEsState state() {
         return new CmaEsState(
-                STATE_FORMAT, config, params.lambda(), generation, runGeneration, evaluations, runEvaluations,
+                CmaEsState.FORMAT, config, params.lambda(), generation, runGeneration, evaluations, runEvaluations,
                 restarts, covariance.eigenUpdatedAt(), nextCandidateId, mean.clone(), sigma,
                 covariance.matrix(), covariance.diagonal(), covariance.basis(), covariance.axisLengths(),
                 pathC.clone(), pathSigma.clone(), stopCriteria.bestHistory(), stopCriteria.medianHistory(),
@@ -368,30 +366,12 @@ public final class CmaEs {
      * @throws CrucibleException when the snapshot is inconsistent
      */
     public static CmaEs restore(CmaEsState s) {
-        if (s == null || s.config() == null) {
+        if (s == null) {
             throw new CrucibleException("CMA-ES state: the config is missing");
         }
-        if (s.formatVersion() != STATE_FORMAT) {
-            throw new CrucibleException("CMA-ES state: formatVersion " + s.formatVersion() + " is not supported (expected " + STATE_FORMAT + ")");
-        }
+        s.requireConsistent();
         CmaEsConfig config = s.config();
         int n = config.dimension();
-        requireLength("mean", s.mean(), n);
-        requireLength("axisLengths", s.axisLengths(), n);
-        requireLength("pathC", s.pathC(), n);
-        requireLength("pathSigma", s.pathSigma(), n);
-        if (config.separable()) {
-            requireLength("diagonalCovariance", s.diagonalCovariance(), n);
-        } else {
-            requireSquare("covariance", s.covariance(), n);
-            requireSquare("eigenBasis", s.eigenBasis(), n);
-        }
-        if (s.rngState() == null || s.rngState().length != 4) {
-            throw new CrucibleException("CMA-ES state: rngState must hold 4 numbers");
-        }
-        if (s.populationSize() < 2) {
-            throw new CrucibleException("CMA-ES state: populationSize " + s.populationSize() + " must be at least 2");
-        }
         CmaEs es = new CmaEs(config, Xoshiro256StarStar.restore(s.rngState(), s.hasSpareGaussian(), s.spareGaussian()));
         es.params = StrategyParameters.of(n, s.populationSize(), config.separable());
         es.generation = s.generation();
@@ -407,30 +387,11 @@ public final class CmaEs {
         es.pathSigma = s.pathSigma().clone();
         es.stopCriteria.restore(s.bestHistory(), s.medianHistory());
         List<PendingSample> pending = s.pending() == null ? List.of() : s.pending();
-        for (PendingSample p : pending) {
-            requireLength("pending.raw", p.raw(), n);
-            requireLength("pending.repaired", p.repaired(), n);
-        }
         es.pending = pending.stream().map(p -> new PendingSample(p.id(), p.raw().clone(), p.repaired().clone())).toList();
         es.best = s.best();
         es.stopped = s.stopped();
         es.stopReason = s.stopReason() == null ? StopReason.RUNNING : s.stopReason();
         es.lastRunStopReason = s.lastRunStopReason() == null ? StopReason.RUNNING : s.lastRunStopReason();
         return es;
-    }
-
-    private static void requireLength(String field, double[] values, int n) {
-        if (values == null || values.length != n) {
-            throw new CrucibleException("CMA-ES state: " + field + " must hold " + n + " values");
-        }
-    }
-
-    private static void requireSquare(String field, double[][] values, int n) {
-        if (values == null || values.length != n) {
-            throw new CrucibleException("CMA-ES state: " + field + " must be a " + n + "x" + n + " matrix");
-        }
-        for (double[] row : values) {
-            requireLength(field + " row", row, n);
-        }
     }
 }
