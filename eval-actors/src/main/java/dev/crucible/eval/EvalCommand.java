@@ -1,7 +1,6 @@
 package dev.crucible.eval;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import dev.crucible.error.CrucibleException;
 import dev.crucible.task.Task;
 import dev.crucible.task.TaskLoader;
@@ -71,13 +70,7 @@ public final class EvalCommand implements Callable<Integer> {
             throw new CrucibleException("--batch-size must be at least 1, got " + batchSize);
         }
         List<Task> loaded = loadTasks();
-        Config config = ConfigFactory.parseString("""
-                pekko.loglevel = WARNING
-                pekko.stdout-loglevel = WARNING
-                pekko.log-dead-letters = off
-                pekko.log-dead-letters-during-shutdown = off
-                pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off
-                """).withFallback(ConfigFactory.load());
+        Config config = EvaluationSession.quietConfig();
         PoolSettings settings = PoolSettings.fromConfig(config.getConfig("crucible.eval"));
         if (batchSize != null) {
             settings = settings.withBatchSize(batchSize);

@@ -52,6 +52,20 @@ public final class EvaluationSession implements AutoCloseable {
         return new EvaluationSession(ActorSystem.create(guardian, SYSTEM_NAME, config));
     }
 
+    /**
+     * The loaded config with Pekko quiet for command-line runs (warnings only, no dead-letter logging) and no
+     * JVM shutdown hook, since the command closes its session itself.
+     */
+    public static Config quietConfig() {
+        return ConfigFactory.parseString("""
+                pekko.loglevel = WARNING
+                pekko.stdout-loglevel = WARNING
+                pekko.log-dead-letters = off
+                pekko.log-dead-letters-during-shutdown = off
+                pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off
+                """).withFallback(ConfigFactory.load());
+    }
+
     /** Default pool settings from {@code crucible.eval} in the loaded config. */
     public static PoolSettings defaultSettings() {
         return PoolSettings.fromConfig(ConfigFactory.load().getConfig("crucible.eval"));

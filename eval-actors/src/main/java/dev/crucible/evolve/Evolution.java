@@ -4,8 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import dev.crucible.checkpoint.ModelFolder;
 import dev.crucible.error.CrucibleException;
 import dev.crucible.eval.EvaluationResult;
@@ -14,6 +12,7 @@ import dev.crucible.eval.ModelLoader;
 import dev.crucible.eval.ModelRef;
 import dev.crucible.evolve.cmaes.CmaEs;
 import dev.crucible.evolve.cmaes.CmaEsConfig;
+import dev.crucible.evolve.cmaes.CmaEsStateFile;
 import dev.crucible.evolve.genome.DataFlowGenome;
 import dev.crucible.evolve.genome.Genome;
 import dev.crucible.evolve.genome.ParameterGenome;
@@ -101,7 +100,7 @@ public final class Evolution {
         });
         try (CandidateBuilder builder = new CandidateBuilder(config.search().seed(), options.mergeThreads());
              EvaluationSession session = EvaluationSession.start(options.evaluators(), ModelLoader.standard(),
-                     EvaluationSession.defaultSettings(), quietPekko())) {
+                     EvaluationSession.defaultSettings(), EvaluationSession.quietConfig())) {
             SearchSpace space = config.genome().space();
             int total = config.search().maxEvaluations();
             Genome first = space == SearchSpace.DATAFLOW ? dataFlowGenome(modelStrings, labels) : parameterGenome();
@@ -171,7 +170,7 @@ public final class Evolution {
         CmaEsConfig cma = cmaConfig(genome);
         CmaEs es;
         if (Files.isRegularFile(stateFile)) {
-            es = CmaEs.loadState(stateFile);
+            es = CmaEsStateFile.load(stateFile);
             if (!es.config().equals(cma)) {
                 throw new CrucibleException(stateFile + ": the saved search has another genome or search settings "
                         + "than the config; resume with the config it started with");
@@ -388,15 +387,5 @@ public final class Evolution {
 
     private static String fmt(double v) {
         return String.format(Locale.ROOT, "%.4f", v);
-    }
-
-    private static Config quietPekko() {
-        return ConfigFactory.parseString("""
-                pekko.loglevel = WARNING
-                pekko.stdout-loglevel = WARNING
-                pekko.log-dead-letters = off
-                pekko.log-dead-letters-during-shutdown = off
-                pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off
-                """).withFallback(ConfigFactory.load());
     }
 }

@@ -5,6 +5,7 @@ import dev.crucible.eval.EvaluationResult;
 import dev.crucible.eval.EvaluatorPool;
 import dev.crucible.evolve.cmaes.Candidate;
 import dev.crucible.evolve.cmaes.CmaEs;
+import dev.crucible.evolve.cmaes.CmaEsStateFile;
 import dev.crucible.evolve.cmaes.Evaluation;
 import dev.crucible.evolve.cmaes.StopReason;
 import dev.crucible.task.TaskScore;
@@ -216,7 +217,7 @@ public final class EvolutionRun extends AbstractBehavior<EvolutionRun.Command> {
         int number = generation.getFirst().generation();
         generation = List.of();
         es.tell(evaluations);
-        es.saveState(ctx.stateFile());
+        CmaEsStateFile.save(es, ctx.stateFile());
         generationsThisSession++;
         double mean = generationScores.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
         ctx.progress().generation(ctx.stage(), number, es.evaluations(), ctx.budget(),

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.crucible.error.CrucibleException;
+import dev.crucible.files.AtomicFile;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -78,14 +79,17 @@ public final class Journal {
         return out;
     }
 
-    /** Rewrites the journal with only {@code entries} (drops a torn last line before appending again). */
+    /**
+     * Rewrites the journal with only {@code entries} (drops a torn last line before appending again), atomically:
+     * a crash during the rewrite leaves the journal as it was, not truncated.
+     */
     public synchronized void rewrite(List<JournalEntry> entries) {
         StringBuilder text = new StringBuilder();
         for (JournalEntry e : entries) {
             text.append(toJson(e)).append('\n');
         }
         try {
-            Files.writeString(file, text.toString(), StandardCharsets.UTF_8);
+            AtomicFile.write(file, text.toString().getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new CrucibleException(file + ": cannot write the journal (" + e.getMessage() + ")", e);
         }

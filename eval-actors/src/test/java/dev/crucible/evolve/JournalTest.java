@@ -49,6 +49,9 @@ class JournalTest {
         Files.writeString(journal.file(), "{\"stage\":\"param", StandardOpenOption.APPEND);
         assertThat(journal.read()).hasSize(1);
         journal.rewrite(journal.read());
+        try (var files = Files.list(dir)) {
+            assertThat(files.map(p -> p.getFileName().toString())).containsExactly("journal.jsonl");
+        }
         journal.append(ok(2));
         assertThat(journal.read()).extracting(JournalEntry::candidate).containsExactly(1, 2);
 

@@ -1,7 +1,5 @@
 package dev.crucible.demo;
 
-import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import dev.crucible.app.AppConfig;
 import dev.crucible.app.AppConfigParser;
 import dev.crucible.app.RemergeApp;
@@ -78,7 +76,7 @@ final class DemoStory {
         line("everything goes to " + work);
         Path evolvedRecipe;
         try (EvaluationSession session = EvaluationSession.start(1, ModelLoader.standard(),
-                EvaluationSession.defaultSettings(), quietPekko())) {
+                EvaluationSession.defaultSettings(), EvaluationSession.quietConfig())) {
             Map<String, Path> merges = mergeByHand();
             evolvedRecipe = evolve(session, evaluate(session, merges));
         }
@@ -352,15 +350,5 @@ final class DemoStory {
     private void line(String text) {
         out.println(text);
         out.flush();
-    }
-
-    private static Config quietPekko() {
-        return ConfigFactory.parseString("""
-                pekko.loglevel = WARNING
-                pekko.stdout-loglevel = WARNING
-                pekko.log-dead-letters = off
-                pekko.log-dead-letters-during-shutdown = off
-                pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off
-                """).withFallback(ConfigFactory.load());
     }
 }

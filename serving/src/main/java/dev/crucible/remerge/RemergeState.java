@@ -6,14 +6,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.crucible.error.CrucibleException;
+import dev.crucible.files.AtomicFile;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -196,17 +195,8 @@ public final class RemergeState {
     }
 
     private void writeChampions(List<Champion> all) {
-        Path tmp = dir.resolve("champions.json.tmp");
         try {
-            JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), all);
-            try (var channel = java.nio.channels.FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-                channel.force(true);
-            }
-            try {
-                Files.move(tmp, champions, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, champions, StandardCopyOption.REPLACE_EXISTING);
-            }
+            AtomicFile.write(champions, out -> JSON.writerWithDefaultPrettyPrinter().writeValue(out, all));
         } catch (IOException e) {
             throw new CrucibleException(champions + ": cannot write the champion list (" + e.getMessage() + ")", e);
         }

@@ -1,27 +1,16 @@
 package dev.crucible.evolve.cmaes;
 
-import com.fasterxml.jackson.core.json.JsonReadFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.crucible.error.CrucibleException;
-import java.io.IOException;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.ejml.data.DMatrixRMaj;
-import org.ejml.dense.row.factory.DecompositionFactory_DDRM;
-import org.ejml.interfaces.decomposition.EigenDecomposition_F64;
 
 /**
  * Ask/tell CMA-ES (Hansen, "The CMA Evolution Strategy: A Tutorial") with default parameters,
- * IPOP restarts, a diagonal sep-CMA mode, box bounds and exactly resumable state.
+ * IPOP restarts, a diagonal sep-CMA mode, box bounds and exactly resumable state ({@link #state()},
+ * {@link #restore(CmaEsState)}; {@link CmaEsStateFile} keeps it on disk).
  *
  * <p>Bounds: each sample is clipped into the box and the clipped point is evaluated. For ranking,
  * {@code f + gamma * |clipped - raw|^2} is used with {@code gamma = 2 * IQR(f) / (sigma^2 * mean(diag C))}
@@ -39,17 +28,11 @@ import org.ejml.interfaces.decomposition.EigenDecomposition_F64;
  */
 public final class CmaEs {
 
-    private static final int STATE_FORMAT = 1;
-    private static final int HISTORY_CAP = 20_000;
-    private static final double MAX_CONDITION = 1e14;
-    private static final ObjectMapper JSON = JsonMapper.builder()
-            .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
-            .build();
-
     private final CmaEsConfig config;
     private final int n;
     private final BoxBounds bounds;
     private final Xoshiro256StarStar rng;
+    private final StopCriteria stopCriteria;
     private StrategyParameters params;
 
     private int generation;
@@ -57,19 +40,13 @@ public final class CmaEs {
     private int evaluations;
     private int runEvaluations;
     private int restarts;
-    private int eigenUpdatedAt;
     private int nextCandidateId;
 
     private double[] mean;
     private double sigma;
-    private double[][] covariance;
-    private double[] diagonalCovariance;
-    private double[][] basis;
-    private double[] axis;
+    private Covariance covariance;
     private double[] pathC;
     private double[] pathSigma;
-    private final ArrayDeque<Double> bestHistory = new ArrayDeque<>();
-    private final ArrayDeque<Double> medianHistory = new ArrayDeque<>();
 
     private List<PendingSample> pending = List.of();
     private Best best;
@@ -82,6 +59,7 @@ public final class CmaEs {
         this.n = config.dimension();
         this.bounds = new BoxBounds(config);
         this.rng = rng;
+        this.stopCriteria = new StopCriteria(config);
     }
 
     /** Starts a search at {@code config.x0()} with step size {@code config.sigma0()}. */
@@ -100,23 +78,10 @@ public final class CmaEs {
         sigma = config.sigma0();
         pathC = new double[n];
         pathSigma = new double[n];
-        axis = new double[n];
-        Arrays.fill(axis, 1.0);
-        if (config.separable()) {
-            diagonalCovariance = new double[n];
-            Arrays.fill(diagonalCovariance, 1.0);
-            covariance = null;
-            basis = null;
-        } else {
-            covariance = identity(n);
-            basis = identity(n);
-            diagonalCovariance = null;
-        }
+        covariance = Covariance.identity(n, config.separable());
         runGeneration = 0;
         runEvaluations = 0;
-        eigenUpdatedAt = 0;
-        bestHistory.clear();
-        medianHistory.clear();
+        stopCriteria.clear();
     }
 
     /**
@@ -136,7 +101,7 @@ public final class CmaEs {
                 for (int i = 0; i < n; i++) {
                     z[i] = rng.nextGaussian();
                 }
-                double[] y = scaleByRootC(z);
+                double[] y = covariance.scaleByRootC(z);
                 double[] raw = new double[n];
                 for (int i = 0; i < n; i++) {
                     raw[i] = mean[i] + sigma * y[i];
@@ -148,57 +113,6 @@ public final class CmaEs {
         List<Candidate> out = new ArrayList<>(pending.size());
         for (PendingSample s : pending) {
             out.add(new Candidate(generation, s.id(), s.repaired()));
-        }
-        return out;
-    }
-
-    /** B * D * z: a N(0, C) sample from a N(0, I) one. */
-    private double[] scaleByRootC(double[] z) {
-        double[] y = new double[n];
-        if (basis == null) {
-            for (int i = 0; i < n; i++) {
-                y[i] = axis[i] * z[i];
-            }
-            return y;
-        }
-        double[] dz = new double[n];
-        for (int j = 0; j < n; j++) {
-            dz[j] = axis[j] * z[j];
-        }
-        for (int i = 0; i < n; i++) {
-            double sum = 0;
-            double[] row = basis[i];
-            for (int j = 0; j < n; j++) {
-                sum += row[j] * dz[j];
-            }
-            y[i] = sum;
-        }
-        return y;
-    }
-
-    /** C^(-1/2) * y = B * D^-1 * B^T * y. */
-    private double[] whiten(double[] y) {
-        double[] out = new double[n];
-        if (basis == null) {
-            for (int i = 0; i < n; i++) {
-                out[i] = y[i] / axis[i];
-            }
-            return out;
-        }
-        double[] t = new double[n];
-        for (int j = 0; j < n; j++) {
-            double sum = 0;
-            for (int i = 0; i < n; i++) {
-                sum += basis[i][j] * y[i];
-            }
-            t[j] = sum / axis[j];
-        }
-        for (int i = 0; i < n; i++) {
-            double sum = 0;
-            for (int j = 0; j < n; j++) {
-                sum += basis[i][j] * t[j];
-            }
-            out[i] = sum;
         }
         return out;
     }
@@ -241,7 +155,8 @@ public final class CmaEs {
         pending = List.of();
         generation++;
         runGeneration++;
-        StopReason reason = termination(fitness, usable);
+        StopReason reason = stopCriteria.check(runGeneration, params.lambda(), mean, sigma, pathC, covariance,
+                fitness, usable);
         if (reason != null) {
             lastRunStopReason = reason;
             if (restarts < config.maxRestarts()) {
@@ -316,7 +231,7 @@ public final class CmaEs {
 
         double cs = params.cs();
         double cc = params.cc();
-        double[] zw = whiten(yw);
+        double[] zw = covariance.whiten(yw);
         double psNorm = 0;
         double csFactor = Math.sqrt(cs * (2 - cs) * mueff);
         for (int i = 0; i < n; i++) {
@@ -334,27 +249,7 @@ public final class CmaEs {
         double c1 = params.c1();
         double cmu = params.cmu();
         double keep = 1 - c1 - cmu + (hsig ? 0 : c1 * cc * (2 - cc));
-        if (covariance == null) {
-            for (int i = 0; i < n; i++) {
-                double rankMu = 0;
-                for (int r = 0; r < selected; r++) {
-                    rankMu += w[r] * y[r][i] * y[r][i];
-                }
-                diagonalCovariance[i] = keep * diagonalCovariance[i] + c1 * pathC[i] * pathC[i] + cmu * rankMu;
-            }
-        } else {
-            for (int i = 0; i < n; i++) {
-                for (int j = 0; j <= i; j++) {
-                    double rankMu = 0;
-                    for (int r = 0; r < selected; r++) {
-                        rankMu += w[r] * y[r][i] * y[r][j];
-                    }
-                    double v = keep * covariance[i][j] + c1 * pathC[i] * pathC[j] + cmu * rankMu;
-                    covariance[i][j] = v;
-                    covariance[j][i] = v;
-                }
-            }
-        }
+        covariance.update(keep, c1, cmu, pathC, y, w);
 
         sigma *= Math.exp((cs / params.damps()) * (psNorm / params.chiN() - 1));
         int flatIndex = Math.min(sortedRaw.length - 1, (int) Math.ceil(0.7 * lambda));
@@ -362,9 +257,8 @@ public final class CmaEs {
             // Flat fitness: no ranking information, so widen the search instead of collapsing.
             sigma *= Math.exp(0.2 + cs / params.damps());
         }
-        pushHistory(bestHistory, sortedRaw[0]);
-        pushHistory(medianHistory, sortedRaw[sortedRaw.length / 2]);
-        refreshDecomposition();
+        stopCriteria.record(sortedRaw[0], sortedRaw[sortedRaw.length / 2]);
+        covariance.refresh(runEvaluations, params);
     }
 
     private double penaltyScale(double[] sortedRaw) {
@@ -378,141 +272,10 @@ public final class CmaEs {
         }
         double meanDiag = 0;
         for (int i = 0; i < n; i++) {
-            meanDiag += covariance == null ? diagonalCovariance[i] : covariance[i][i];
+            meanDiag += covariance.variance(i);
         }
         meanDiag /= n;
         return 2 * iqr / (sigma * sigma * meanDiag);
-    }
-
-    private static void pushHistory(ArrayDeque<Double> history, double value) {
-        history.addLast(value);
-        if (history.size() > HISTORY_CAP) {
-            history.removeFirst();
-        }
-    }
-
-    private void refreshDecomposition() {
-        if (covariance == null) {
-            for (int i = 0; i < n; i++) {
-                axis[i] = Math.sqrt(Math.max(diagonalCovariance[i], Double.MIN_NORMAL));
-            }
-            return;
-        }
-        // Lazy update as in the tutorial: the O(n^3) decomposition every lambda/(c1+cmu)/n/10 evaluations.
-        if (runEvaluations - eigenUpdatedAt <= params.lambda() / (params.c1() + params.cmu()) / n / 10) {
-            return;
-        }
-        eigenUpdatedAt = runEvaluations;
-        DMatrixRMaj c = new DMatrixRMaj(n, n);
-        for (int i = 0; i < n; i++) {
-            for (int j = 0; j < n; j++) {
-                c.set(i, j, 0.5 * (covariance[i][j] + covariance[j][i]));
-            }
-        }
-        EigenDecomposition_F64<DMatrixRMaj> eig = DecompositionFactory_DDRM.eig(n, true, true);
-        if (!eig.decompose(c)) {
-            return;
-        }
-        for (int j = 0; j < n; j++) {
-            DMatrixRMaj v = eig.getEigenVector(j);
-            double norm = 0;
-            for (int i = 0; i < n; i++) {
-                norm += v.get(i, 0) * v.get(i, 0);
-            }
-            norm = Math.sqrt(norm);
-            for (int i = 0; i < n; i++) {
-                basis[i][j] = v.get(i, 0) / norm;
-            }
-            axis[j] = Math.sqrt(Math.max(eig.getEigenvalue(j).getReal(), Double.MIN_NORMAL));
-        }
-    }
-
-    private StopReason termination(double[] fitness, boolean[] usable) {
-        int lambda = params.lambda();
-        double maxStd = 0;
-        boolean allBelowTolX = true;
-        for (int i = 0; i < n; i++) {
-            double std = Math.sqrt(covariance == null ? diagonalCovariance[i] : covariance[i][i]);
-            maxStd = Math.max(maxStd, std);
-            if (sigma * Math.max(Math.abs(pathC[i]), std) >= config.tolX()) {
-                allBelowTolX = false;
-            }
-        }
-        if (allBelowTolX) {
-            return StopReason.TOL_X;
-        }
-        double maxAxis = Arrays.stream(axis).max().orElse(1);
-        double minAxis = Arrays.stream(axis).min().orElse(1);
-        if (sigma * maxAxis > 1e4 * config.sigma0()) {
-            return StopReason.TOL_X_UP;
-        }
-        if (maxAxis * maxAxis > MAX_CONDITION * minAxis * minAxis) {
-            return StopReason.CONDITION_COV;
-        }
-        int window = 10 + (int) Math.ceil(30.0 * n / lambda);
-        if (runGeneration >= window && bestHistory.size() >= window) {
-            double lo = Double.POSITIVE_INFINITY;
-            double hi = Double.NEGATIVE_INFINITY;
-            var it = bestHistory.descendingIterator();
-            for (int g = 0; g < window; g++) {
-                double v = it.next();
-                lo = Math.min(lo, v);
-                hi = Math.max(hi, v);
-            }
-            for (int k = 0; k < fitness.length; k++) {
-                if (usable[k]) {
-                    lo = Math.min(lo, fitness[k]);
-                    hi = Math.max(hi, fitness[k]);
-                }
-            }
-            if (hi - lo < config.tolFun()) {
-                return StopReason.TOL_FUN;
-            }
-        }
-        int axisIndex = runGeneration % n;
-        boolean axisNoEffect = true;
-        for (int i = 0; i < n; i++) {
-            double direction = basis == null ? (i == axisIndex ? 1 : 0) : basis[i][axisIndex];
-            if (mean[i] + 0.1 * sigma * axis[axisIndex] * direction != mean[i]) {
-                axisNoEffect = false;
-                break;
-            }
-        }
-        if (axisNoEffect) {
-            return StopReason.NO_EFFECT_AXIS;
-        }
-        for (int i = 0; i < n; i++) {
-            double std = Math.sqrt(covariance == null ? diagonalCovariance[i] : covariance[i][i]);
-            if (mean[i] + 0.2 * sigma * std == mean[i]) {
-                return StopReason.NO_EFFECT_COORD;
-            }
-        }
-        return stagnated() ? StopReason.STAGNATION : null;
-    }
-
-    /** Hansen's stagnation test: medians of best and median fitness over the last 20% stopped improving. */
-    private boolean stagnated() {
-        int minGenerations = 120 + (int) Math.ceil(30.0 * n / params.lambda());
-        if (runGeneration < minGenerations) {
-            return false;
-        }
-        int span = Math.min(bestHistory.size(), Math.max(minGenerations, runGeneration / 5));
-        return notImproving(bestHistory, span) && notImproving(medianHistory, span);
-    }
-
-    private static boolean notImproving(ArrayDeque<Double> history, int span) {
-        double[] recent = history.stream().skip(history.size() - span).mapToDouble(Double::doubleValue).toArray();
-        int part = Math.min(20, span / 2);
-        double early = median(Arrays.copyOfRange(recent, 0, part));
-        double late = median(Arrays.copyOfRange(recent, recent.length - part, recent.length));
-        return late >= early;
-    }
-
-    private static double median(double[] values) {
-        double[] sorted = values.clone();
-        Arrays.sort(sorted);
-        int m = sorted.length;
-        return m % 2 == 1 ? sorted[m / 2] : 0.5 * (sorted[m / 2 - 1] + sorted[m / 2]);
     }
 
     /** Whether the search has ended; {@link #ask()} must not be called after that. */
@@ -588,11 +351,10 @@ public final class CmaEs {
     /** A deep snapshot of the search. */
     public CmaEsState state() {
         return new CmaEsState(
-                STATE_FORMAT, config, params.lambda(), generation, runGeneration, evaluations, runEvaluations,
-                restarts, eigenUpdatedAt, nextCandidateId, mean.clone(), sigma,
-                copy(covariance), diagonalCovariance == null ? null : diagonalCovariance.clone(),
-                copy(basis), axis.clone(), pathC.clone(), pathSigma.clone(),
-                toArray(bestHistory), toArray(medianHistory),
+                CmaEsState.FORMAT, config, params.lambda(), generation, runGeneration, evaluations, runEvaluations,
+                restarts, covariance.eigenUpdatedAt(), nextCandidateId, mean.clone(), sigma,
+                covariance.matrix(), covariance.diagonal(), covariance.basis(), covariance.axisLengths(),
+                pathC.clone(), pathSigma.clone(), stopCriteria.bestHistory(), stopCriteria.medianHistory(),
                 rng.state(), rng.hasSpare(), rng.spare(),
                 pending.stream().map(s -> new PendingSample(s.id(), s.raw().clone(), s.repaired().clone())).toList(),
                 best, stopped, stopReason, lastRunStopReason);
@@ -604,30 +366,12 @@ public final class CmaEs {
      * @throws CrucibleException when the snapshot is inconsistent
      */
     public static CmaEs restore(CmaEsState s) {
-        if (s == null || s.config() == null) {
+        if (s == null) {
             throw new CrucibleException("CMA-ES state: the config is missing");
         }
-        if (s.formatVersion() != STATE_FORMAT) {
-            throw new CrucibleException("CMA-ES state: formatVersion " + s.formatVersion() + " is not supported (expected " + STATE_FORMAT + ")");
-        }
+        s.requireConsistent();
         CmaEsConfig config = s.config();
         int n = config.dimension();
-        requireLength("mean", s.mean(), n);
-        requireLength("axisLengths", s.axisLengths(), n);
-        requireLength("pathC", s.pathC(), n);
-        requireLength("pathSigma", s.pathSigma(), n);
-        if (config.separable()) {
-            requireLength("diagonalCovariance", s.diagonalCovariance(), n);
-        } else {
-            requireSquare("covariance", s.covariance(), n);
-            requireSquare("eigenBasis", s.eigenBasis(), n);
-        }
-        if (s.rngState() == null || s.rngState().length != 4) {
-            throw new CrucibleException("CMA-ES state: rngState must hold 4 numbers");
-        }
-        if (s.populationSize() < 2) {
-            throw new CrucibleException("CMA-ES state: populationSize " + s.populationSize() + " must be at least 2");
-        }
         CmaEs es = new CmaEs(config, Xoshiro256StarStar.restore(s.rngState(), s.hasSpareGaussian(), s.spareGaussian()));
         es.params = StrategyParameters.of(n, s.populationSize(), config.separable());
         es.generation = s.generation();
@@ -635,134 +379,19 @@ public final class CmaEs {
         es.evaluations = s.evaluations();
         es.runEvaluations = s.runEvaluations();
         es.restarts = s.restarts();
-        es.eigenUpdatedAt = s.eigenUpdatedAtEvaluation();
         es.nextCandidateId = s.nextCandidateId();
         es.mean = s.mean().clone();
         es.sigma = s.sigma();
-        es.covariance = copy(s.covariance());
-        es.diagonalCovariance = s.diagonalCovariance() == null ? null : s.diagonalCovariance().clone();
-        es.basis = config.separable() ? null : copy(s.eigenBasis());
-        es.axis = s.axisLengths().clone();
+        es.covariance = Covariance.restore(s);
         es.pathC = s.pathC().clone();
         es.pathSigma = s.pathSigma().clone();
-        if (s.bestHistory() != null) {
-            for (double v : s.bestHistory()) {
-                es.bestHistory.addLast(v);
-            }
-        }
-        if (s.medianHistory() != null) {
-            for (double v : s.medianHistory()) {
-                es.medianHistory.addLast(v);
-            }
-        }
+        es.stopCriteria.restore(s.bestHistory(), s.medianHistory());
         List<PendingSample> pending = s.pending() == null ? List.of() : s.pending();
-        for (PendingSample p : pending) {
-            requireLength("pending.raw", p.raw(), n);
-            requireLength("pending.repaired", p.repaired(), n);
-        }
         es.pending = pending.stream().map(p -> new PendingSample(p.id(), p.raw().clone(), p.repaired().clone())).toList();
         es.best = s.best();
         es.stopped = s.stopped();
         es.stopReason = s.stopReason() == null ? StopReason.RUNNING : s.stopReason();
         es.lastRunStopReason = s.lastRunStopReason() == null ? StopReason.RUNNING : s.lastRunStopReason();
         return es;
-    }
-
-    /**
-     * Writes {@link #state()} as JSON, atomically: a temporary file beside the target is renamed over it,
-     * so a crash leaves either the old or the new state, never half of one.
-     */
-    public void saveState(Path file) {
-        Path target = file.toAbsolutePath();
-        Path dir = target.getParent();
-        Path temp = null;
-        try {
-            Files.createDirectories(dir);
-            temp = Files.createTempFile(dir, target.getFileName().toString(), ".tmp");
-            JSON.writeValue(temp.toFile(), state());
-            try {
-                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } catch (IOException e) {
-            throw new CrucibleException("cannot write CMA-ES state " + file + ": " + e.getMessage(), e);
-        } finally {
-            if (temp != null) {
-                try {
-                    Files.deleteIfExists(temp);
-                } catch (IOException ignored) {
-                    // The rename already happened or the write failed; a stray temp file is harmless.
-                }
-            }
-        }
-    }
-
-    /**
-     * Reads a state written by {@link #saveState(Path)} and continues from it.
-     *
-     * @throws CrucibleException when the file is missing or not a CMA-ES state
-     */
-    public static CmaEs loadState(Path file) {
-        if (!Files.isRegularFile(file)) {
-            throw new CrucibleException("CMA-ES state file " + file + " does not exist");
-        }
-        CmaEsState state;
-        try {
-            state = JSON.readValue(file.toFile(), CmaEsState.class);
-        } catch (IOException e) {
-            throw new CrucibleException("CMA-ES state file " + file + " is not valid: " + firstLine(e.getMessage()), e);
-        }
-        try {
-            return restore(state);
-        } catch (CrucibleException e) {
-            throw new CrucibleException(file + ": " + e.getMessage(), e);
-        }
-    }
-
-    private static String firstLine(String message) {
-        if (message == null) {
-            return "unreadable JSON";
-        }
-        int nl = message.indexOf('\n');
-        return nl < 0 ? message : message.substring(0, nl);
-    }
-
-    private static void requireLength(String field, double[] values, int n) {
-        if (values == null || values.length != n) {
-            throw new CrucibleException("CMA-ES state: " + field + " must hold " + n + " values");
-        }
-    }
-
-    private static void requireSquare(String field, double[][] values, int n) {
-        if (values == null || values.length != n) {
-            throw new CrucibleException("CMA-ES state: " + field + " must be a " + n + "x" + n + " matrix");
-        }
-        for (double[] row : values) {
-            requireLength(field + " row", row, n);
-        }
-    }
-
-    private static double[][] identity(int n) {
-        double[][] m = new double[n][n];
-        for (int i = 0; i < n; i++) {
-            m[i][i] = 1;
-        }
-        return m;
-    }
-
-    private static double[][] copy(double[][] m) {
-        if (m == null) {
-            return null;
-        }
-        double[][] out = new double[m.length][];
-        for (int i = 0; i < m.length; i++) {
-            out[i] = m[i].clone();
-        }
-        return out;
-    }
-
-    private static double[] toArray(ArrayDeque<Double> history) {
-        return history.stream().mapToDouble(Double::doubleValue).toArray();
     }
 }

@@ -59,8 +59,8 @@ class CmaEsStateTest {
         CmaEsConfig config = CmaEsConfig.of(Benchmarks.filled(8, 0), 0.5, 42);
         Path file = dir.resolve("state.json");
         assertSameTrajectory(config, 20, es -> {
-            es.saveState(file);
-            return CmaEs.loadState(file);
+            CmaEsStateFile.save(es, file);
+            return CmaEsStateFile.load(file);
         });
     }
 
@@ -73,8 +73,8 @@ class CmaEsStateTest {
                 .withTolerances(1e-3, 1e-3);
         Path file = dir.resolve("nested/sep.json");
         assertSameTrajectory(config, 60, es -> {
-            es.saveState(file);
-            return CmaEs.loadState(file);
+            CmaEsStateFile.save(es, file);
+            return CmaEsStateFile.load(file);
         });
     }
 
@@ -116,22 +116,22 @@ class CmaEsStateTest {
     void savedFileIsReplacedAtomicallyWithoutLeftovers() throws IOException {
         CmaEs es = CmaEs.create(CmaEsConfig.of(Benchmarks.filled(3, 1), 1, 3));
         Path file = dir.resolve("search.json");
-        es.saveState(file);
+        CmaEsStateFile.save(es, file);
         step(es, Benchmarks::sphere);
-        es.saveState(file);
+        CmaEsStateFile.save(es, file);
 
         try (var files = Files.list(dir)) {
             assertThat(files.map(p -> p.getFileName().toString()).toList()).containsExactly("search.json");
         }
-        assertThat(CmaEs.loadState(file).generation()).isEqualTo(1);
+        assertThat(CmaEsStateFile.load(file).generation()).isEqualTo(1);
     }
 
     @Test
     void unreadableOrInconsistentStateFilesGiveOneLineErrors() throws IOException {
-        assertThatThrownBy(() -> CmaEs.loadState(dir.resolve("absent.json")))
+        assertThatThrownBy(() -> CmaEsStateFile.load(dir.resolve("absent.json")))
                 .isInstanceOf(CrucibleException.class).hasMessageContaining("does not exist");
         Path garbage = Files.writeString(dir.resolve("garbage.json"), "{not json");
-        assertThatThrownBy(() -> CmaEs.loadState(garbage))
+        assertThatThrownBy(() -> CmaEsStateFile.load(garbage))
                 .isInstanceOf(CrucibleException.class).hasMessageContaining("garbage.json").hasMessageNotContaining("\n");
 
         CmaEsState good = CmaEs.create(CmaEsConfig.of(Benchmarks.filled(3, 1), 1, 3)).state();
