@@ -57,7 +57,7 @@ class AppConfigParserTest {
         assertThat(dev.crucible.app.RemergeApp.serveConfig(config).servedModelNames()).containsExactly("crucible", "team/adder");
         assertThatThrownBy(() -> AppConfigParser.parse(ISSUE_EXAMPLE.replaceFirst("serve:.*\n",
                 "serve: {served_model_names: [1]}\n"), FILE))
-                .hasMessageContaining("serve.served_model_names: 1 is not a name");
+                .hasMessageContaining("serve.served_model_names: expected a list of names such as [crucible, my-model], got 1");
     }
 
     @Test
