@@ -7,6 +7,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.crucible.config.FieldErrors;
 import dev.crucible.config.ObjectFields;
 import dev.crucible.error.CrucibleException;
+import dev.crucible.task.TaskSelection;
 import dev.crucible.task.TaskSpec;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -16,6 +17,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.OptionalInt;
 import java.util.Set;
 
 /**
@@ -275,7 +277,8 @@ public final class EvolveConfigParser {
             if (!Files.isRegularFile(path)) {
                 throw error(f + ".path", "task file not found: " + path);
             }
-            Integer limit = task.has("limit") ? task.wholeNumber("limit", 0, 1, Integer.MAX_VALUE) : null;
+            OptionalInt limit = task.has("limit") ? OptionalInt.of(task.wholeNumber("limit", 0, 1, Integer.MAX_VALUE))
+                    : OptionalInt.empty();
             String extract = task.has("extract") ? text(t.get("extract"), f + ".extract") : null;
             Integer maxNew = task.has("max_new_tokens")
                     ? task.wholeNumber("max_new_tokens", 0, 1, Integer.MAX_VALUE) : null;

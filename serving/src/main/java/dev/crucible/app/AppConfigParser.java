@@ -8,6 +8,7 @@ import dev.crucible.cluster.ClusterTransport;
 import dev.crucible.config.FieldErrors;
 import dev.crucible.config.ObjectFields;
 import dev.crucible.error.CrucibleException;
+import dev.crucible.task.TaskSelection;
 import dev.crucible.task.TaskSpec;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -86,7 +87,7 @@ public final class AppConfigParser {
         Path recipe = requiredPath(top, "recipe", true);
         Path initialBase = requiredPath(top, "initial_base", false);
         Path basesDir = requiredPath(top, "bases_dir", false);
-        List<TaskEntry> tasks = tasks(root.get("tasks"));
+        List<TaskSelection> tasks = tasks(root.get("tasks"));
         GateSettings gates = gates(top);
         Path stateDir = requiredPath(top, "state_dir", false);
         WatchSettings watch = watch(top);
@@ -114,14 +115,14 @@ public final class AppConfigParser {
         return new ServeSettings(host, port, token, names, origins);
     }
 
-    private List<TaskEntry> tasks(JsonNode node) {
+    private List<TaskSelection> tasks(JsonNode node) {
         if (node == null || node.isNull()) {
             throw fail("tasks: missing; list what candidates are scored on, e.g. [{name: add, path: add_dev.jsonl}]");
         }
         if (!node.isArray() || node.isEmpty()) {
             throw fail("tasks: expected a non-empty list of {name, path, extract?, max_new_tokens?, limit?}");
         }
-        List<TaskEntry> out = new ArrayList<>();
+        List<TaskSelection> out = new ArrayList<>();
         Set<String> names = new HashSet<>();
         for (int i = 0; i < node.size(); i++) {
             String field = "tasks[" + i + "]";
@@ -145,7 +146,7 @@ public final class AppConfigParser {
             Integer cap = task.has("max_new_tokens") ? task.wholeNumber("max_new_tokens", 0, 1, Integer.MAX_VALUE) : null;
             OptionalInt limit = task.has("limit") ? OptionalInt.of(task.wholeNumber("limit", 0, 1, Integer.MAX_VALUE))
                     : OptionalInt.empty();
-            out.add(new TaskEntry(new TaskSpec(name, path, extract, cap), limit));
+            out.add(new TaskSelection(new TaskSpec(name, path, extract, cap), limit));
         }
         return out;
     }
