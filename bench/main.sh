@@ -8,9 +8,10 @@
 #   bench/main.sh eval-actors dev.crucible.evolve.cmaes.CmaEsBench      # CMA-ES evaluations on test functions
 #   bench/main.sh pipeline dev.crucible.merge.methods.MergeKernelBenchmark  # merge kernels vs plain loops
 #   bench/main.sh pipeline dev.crucible.merge.kernels.TiesTrimBench     # one-pass TIES trim vs the exact mask
+#   bench/main.sh pipeline org.openjdk.jmh.Main Bf16ConversionBenchmark # JMH: bf16<->f32 kernels vs scalar loops
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[ $# -ge 2 ] || { sed -n 2,11p "$0" >&2; exit 2; }
+[ $# -ge 2 ] || { sed -n 2,12p "$0" >&2; exit 2; }
 module="$1"; main="$2"; shift 2
 export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
 BUILD="${CRUCIBLE_BUILD_DIR:-target-bench}"

@@ -1,5 +1,6 @@
 package dev.crucible.evolve;
 
+import dev.crucible.task.TaskSelection;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;

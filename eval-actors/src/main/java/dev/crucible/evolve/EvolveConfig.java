@@ -1,5 +1,6 @@
 package dev.crucible.evolve;
 
+import dev.crucible.task.TaskSelection;
 import java.nio.file.Path;
 import java.util.List;
 

@@ -4,7 +4,10 @@ import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.crucible.config.FieldErrors;
+import dev.crucible.config.ObjectFields;
 import dev.crucible.error.CrucibleException;
+import dev.crucible.task.TaskSelection;
 import dev.crucible.task.TaskSpec;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -14,8 +17,8 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.OptionalInt;
 import java.util.Set;
-import java.util.TreeSet;
 
 /**
  * Reads an evolution config (YAML). Every error names the file and the field, e.g.
@@ -38,9 +41,11 @@ public final class EvolveConfigParser {
 
     private final Path file;
     private final Path dir;
+    private final FieldErrors errors;
 
     private EvolveConfigParser(Path file) {
         this.file = file;
+        this.errors = FieldErrors.inFile(file.toString());
         this.dir = file.toAbsolutePath().normalize().getParent();
     }
 
@@ -71,7 +76,7 @@ public final class EvolveConfigParser {
         if (root == null || !root.isObject()) {
             throw error("", "expected a mapping with base_model, models, merge_method, genome, search and tasks");
         }
-        checkKeys(root, "", TOP_KEYS);
+        ObjectFields.of(root, "", "a mapping", errors).rejectUnknown(TOP_KEYS);
         GenomeSettings genome = genome(root.get("genome"));
         Path base = root.hasNonNull("base_model") ? folder(root.get("base_model"), "base_model") : null;
         List<Path> models = models(root.get("models"));
@@ -100,7 +105,7 @@ public final class EvolveConfigParser {
             JsonNode entry = node.get(i);
             String field = "models[" + i + "]";
             if (entry.isObject()) {
-                checkKeys(entry, field, Set.of("model"));
+                ObjectFields.of(entry, field, "a mapping", errors).rejectUnknown(Set.of("model"));
                 out.add(folder(entry.get("model"), field + ".model"));
             } else {
                 out.add(folder(entry, field));
@@ -169,9 +174,8 @@ public final class EvolveConfigParser {
         if (node == null || node.isNull()) {
             return d;
         }
-        requireObject(node, "genome");
-        checkKeys(node, "genome.", GENOME_KEYS);
-        int groups = intField(node, "genome.layer_groups", d.layerGroups(), 1);
+        ObjectFields fields = ObjectFields.of(node, "genome", "a mapping", errors).rejectUnknown(GENOME_KEYS);
+        int groups = fields.wholeNumber("layer_groups", d.layerGroups(), 1, Integer.MAX_VALUE);
         List<String> filters = new ArrayList<>();
         JsonNode f = node.get("filters");
         if (f != null && !f.isNull()) {
@@ -214,16 +218,9 @@ public final class EvolveConfigParser {
                 throw error("genome.weight_range", "expected low < high around the start value 0.5, got " + range);
             }
         }
-        Boolean normalize = null;
-        JsonNode n = node.get("normalize");
-        if (n != null && !n.isNull()) {
-            if (!n.isBoolean()) {
-                throw error("genome.normalize", "expected true or false, got " + n);
-            }
-            normalize = n.booleanValue();
-        }
-        int repeats = intField(node, "genome.repeats", d.repeats(), 1);
-        double scaleMax = doubleField(node, "genome.scale_max", d.scaleMax());
+        Boolean normalize = fields.bool("normalize").orElse(null);
+        int repeats = fields.wholeNumber("repeats", d.repeats(), 1, Integer.MAX_VALUE);
+        double scaleMax = fields.number("scale_max").orElse(d.scaleMax());
         if (!(scaleMax > 1)) {
             throw error("genome.scale_max", "expected a number above 1 (a scale of 1 keeps a layer as it is), got "
                     + scaleMax);
@@ -235,38 +232,24 @@ public final class EvolveConfigParser {
         if (node == null || node.isNull()) {
             throw error("search", "missing; give at least {max_evaluations: N}");
         }
-        requireObject(node, "search");
-        checkKeys(node, "search.", SEARCH_KEYS);
-        Integer population = node.hasNonNull("population") ? intField(node, "search.population", 0, 2) : null;
-        if (!node.hasNonNull("max_evaluations")) {
+        ObjectFields fields = ObjectFields.of(node, "search", "a mapping", errors).rejectUnknown(SEARCH_KEYS);
+        Integer population = fields.has("population")
+                ? fields.wholeNumber("population", 0, 2, Integer.MAX_VALUE) : null;
+        if (!fields.has("max_evaluations")) {
             throw error("search.max_evaluations", "missing; how many candidates to evaluate in all");
         }
-        int max = intField(node, "search.max_evaluations", 0, 1);
+        int max = fields.wholeNumber("max_evaluations", 0, 1, Integer.MAX_VALUE);
         if (population != null && max < population) {
             throw error("search.max_evaluations", max + " is less than one generation of " + population
                     + " candidates");
         }
-        double sigma = doubleField(node, "search.sigma", 1.0 / 6);
+        double sigma = fields.number("sigma").orElse(1.0 / 6);
         if (!(sigma > 0)) {
             throw error("search.sigma", "expected a positive step size such as 0.17, got " + sigma);
         }
-        long seed = 0;
-        JsonNode s = node.get("seed");
-        if (s != null && !s.isNull()) {
-            if (!s.canConvertToLong() || !s.isIntegralNumber()) {
-                throw error("search.seed", "expected a whole number, got " + s);
-            }
-            seed = s.longValue();
-        }
-        Boolean separable = null;
-        JsonNode sep = node.get("separable");
-        if (sep != null && !sep.isNull()) {
-            if (!sep.isBoolean()) {
-                throw error("search.separable", "expected true or false, got " + sep);
-            }
-            separable = sep.booleanValue();
-        }
-        int restarts = intField(node, "search.restarts", 0, 0);
+        long seed = fields.longNumber("seed").orElse(0);
+        Boolean separable = fields.bool("separable").orElse(null);
+        int restarts = fields.wholeNumber("restarts", 0, 0, Integer.MAX_VALUE);
         return new SearchSettings(population, max, sigma, seed, separable, restarts);
     }
 
@@ -285,8 +268,7 @@ public final class EvolveConfigParser {
         for (int i = 0; i < node.size(); i++) {
             String f = field + "[" + i + "]";
             JsonNode t = node.get(i);
-            requireObject(t, f);
-            checkKeys(t, f + ".", TASK_KEYS);
+            ObjectFields task = ObjectFields.of(t, f, "a mapping", errors).rejectUnknown(TASK_KEYS);
             String name = text(t.get("name"), f + ".name");
             if (!names.add(name)) {
                 throw error(f + ".name", "task '" + name + "' is listed twice");
@@ -295,9 +277,11 @@ public final class EvolveConfigParser {
             if (!Files.isRegularFile(path)) {
                 throw error(f + ".path", "task file not found: " + path);
             }
-            Integer limit = t.hasNonNull("limit") ? intField(t, f + ".limit", 0, 1) : null;
-            String extract = t.hasNonNull("extract") ? text(t.get("extract"), f + ".extract") : null;
-            Integer maxNew = t.hasNonNull("max_new_tokens") ? intField(t, f + ".max_new_tokens", 0, 1) : null;
+            OptionalInt limit = task.has("limit") ? OptionalInt.of(task.wholeNumber("limit", 0, 1, Integer.MAX_VALUE))
+                    : OptionalInt.empty();
+            String extract = task.has("extract") ? text(t.get("extract"), f + ".extract") : null;
+            Integer maxNew = task.has("max_new_tokens")
+                    ? task.wholeNumber("max_new_tokens", 0, 1, Integer.MAX_VALUE) : null;
             out.add(new TaskSelection(new TaskSpec(name, path, extract, maxNew), limit));
         }
         return out;
@@ -319,48 +303,7 @@ public final class EvolveConfigParser {
         return node.textValue().trim();
     }
 
-    private int intField(JsonNode parent, String field, int fallback, int min) {
-        JsonNode node = parent.get(field.substring(field.lastIndexOf('.') + 1));
-        if (node == null || node.isNull()) {
-            return fallback;
-        }
-        if (!node.isIntegralNumber() || !node.canConvertToInt() || node.intValue() < min) {
-            throw error(field, "expected a whole number of at least " + min + ", got " + node);
-        }
-        return node.intValue();
-    }
-
-    private double doubleField(JsonNode parent, String field, double fallback) {
-        JsonNode node = parent.get(field.substring(field.lastIndexOf('.') + 1));
-        if (node == null || node.isNull()) {
-            return fallback;
-        }
-        if (!node.isNumber() || !Double.isFinite(node.doubleValue())) {
-            throw error(field, "expected a number, got " + node);
-        }
-        return node.doubleValue();
-    }
-
-    private void requireObject(JsonNode node, String field) {
-        if (node == null || !node.isObject()) {
-            throw error(field, "expected a mapping, got " + node);
-        }
-    }
-
-    private void checkKeys(JsonNode node, String prefix, Set<String> allowed) {
-        Set<String> unknown = new TreeSet<>();
-        node.fieldNames().forEachRemaining(k -> {
-            if (!allowed.contains(k)) {
-                unknown.add(k);
-            }
-        });
-        if (!unknown.isEmpty()) {
-            throw error(prefix + unknown.iterator().next(), "unknown key; known keys here: "
-                    + String.join(", ", new TreeSet<>(allowed)));
-        }
-    }
-
-    private CrucibleException error(String field, String what) {
-        return new CrucibleException(file + ": " + (field.isEmpty() ? "" : field + ": ") + what);
+    private RuntimeException error(String field, String what) {
+        return errors.invalid(field, what);
     }
 }

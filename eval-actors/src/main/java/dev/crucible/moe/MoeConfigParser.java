@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.crucible.config.FieldErrors;
+import dev.crucible.config.ObjectFields;
 import dev.crucible.error.CrucibleException;
 import dev.crucible.tensor.DType;
 import java.io.IOException;
@@ -12,8 +14,8 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalDouble;
 import java.util.Set;
-import java.util.TreeSet;
 
 /**
  * Reads a mergekit-moe YAML config. Besides the syntax it applies mergekit's own refusals
@@ -32,9 +34,11 @@ public final class MoeConfigParser {
     private static final Set<String> CALIBRATION_KEYS = Set.of("l2", "max_iterations", "min_accuracy");
 
     private final String origin;
+    private final FieldErrors errors;
 
     private MoeConfigParser(String origin) {
         this.origin = origin;
+        this.errors = FieldErrors.inFile(origin);
     }
 
     /** Parses a config file; with allowAllSame, every expert may be the same model (mergekit's escape hatch). */
@@ -67,32 +71,27 @@ public final class MoeConfigParser {
         if (root == null || !root.isObject()) {
             throw fail("a mergekit-moe config is a YAML mapping with base_model and experts");
         }
-        unknownKeys(root, TOP_LEVEL_KEYS, "");
-        Path base = path(dir, requiredString(root, "base_model"));
-        String modeName = optionalString(root, "gate_mode");
+        ObjectFields top = ObjectFields.of(root, "", "a mapping", errors).rejectUnknown(TOP_LEVEL_KEYS);
+        Path base = path(dir, top.scalarText("base_model").orElseThrow(() -> fail("base_model: missing; give the "
+                + "folder of the model the experts were fine-tuned from")));
+        String modeName = top.scalarText("gate_mode").orElse(null);
         GateMode mode = modeName == null ? GateMode.HIDDEN : GateMode.byName(modeName);
         if (mode == null) {
             throw fail("gate_mode: unknown mode '" + modeName + "'; use one of " + String.join(", ", GateMode.names()));
         }
-        String dtypeName = optionalString(root, "dtype");
+        String dtypeName = top.scalarText("dtype").orElse(null);
         DType dtype = dtypeName == null ? null : DType.parseUserName(dtypeName, origin + ": dtype");
-        int perToken = 2;
-        if (root.hasNonNull("experts_per_token")) {
-            JsonNode k = root.get("experts_per_token");
-            if (!k.canConvertToInt() || !k.isIntegralNumber()) {
-                throw fail("experts_per_token: must be a whole number, got '" + k.asText() + "'");
-            }
-            perToken = k.asInt();
-        }
+        // the range is checked with mergekit's other refusals, in its order
+        int perToken = top.wholeNumber("experts_per_token").orElse(2);
         if (root.hasNonNull("shared_experts") && !root.get("shared_experts").isEmpty()) {
             throw fail("shared_experts: the Mixtral output has no shared experts (mergekit's qwen output has them;"
                     + " crucible writes Mixtral only); remove shared_experts");
         }
-        String arch = optionalString(root, "architecture");
+        String arch = top.scalarText("architecture").orElse(null);
         if (arch != null && !"mixtral".startsWith(arch.trim().toLowerCase(java.util.Locale.ROOT))) {
             throw fail("architecture: '" + arch + "' is not supported; crucible writes Mixtral (architecture: mixtral)");
         }
-        String tokSource = optionalString(root, "tokenizer_source");
+        String tokSource = top.scalarText("tokenizer_source").orElse(null);
         Path tokenizer = tokSource == null || tokSource.equals("base") ? base : path(dir, tokSource);
         List<MoeExpert> experts = experts(root.get("experts"), dir);
         CalibrationSettings calibration = calibration(root.get("calibration"));
@@ -145,17 +144,12 @@ public final class MoeConfigParser {
         for (int i = 0; i < node.size(); i++) {
             JsonNode e = node.get(i);
             String where = "experts[" + i + "]";
-            if (!e.isObject()) {
-                throw fail(where + ": must be a mapping with source_model and positive_prompts");
-            }
-            unknownKeys(e, EXPERT_KEYS, where + ".");
-            JsonNode src = e.get("source_model");
-            if (src == null || !src.isTextual() || src.asText().isBlank()) {
-                throw fail(where + ".source_model: missing; give the folder of the dense model for this expert");
-            }
-            out.add(new MoeExpert(path(dir, src.asText()), prompts(e.get("positive_prompts"), where + ".positive_prompts"),
+            ObjectFields expert = ObjectFields.of(e, where, "a mapping with source_model and positive_prompts", errors)
+                    .rejectUnknown(EXPERT_KEYS);
+            String src = expert.requiredText("source_model", "give the folder of the dense model for this expert");
+            out.add(new MoeExpert(path(dir, src), prompts(e.get("positive_prompts"), where + ".positive_prompts"),
                     prompts(e.get("negative_prompts"), where + ".negative_prompts"),
-                    number(e, "noise_scale", where), number(e, "residual_scale", where)));
+                    number(expert, "noise_scale"), number(expert, "residual_scale")));
         }
         return out;
     }
@@ -165,13 +159,11 @@ public final class MoeConfigParser {
         if (node == null || node.isNull()) {
             return d;
         }
-        if (!node.isObject()) {
-            throw fail("calibration: must be a mapping (l2, max_iterations, min_accuracy)");
-        }
-        unknownKeys(node, CALIBRATION_KEYS, "calibration.");
-        Double l2 = number(node, "l2", "calibration");
-        Double iterations = number(node, "max_iterations", "calibration");
-        Double minAccuracy = number(node, "min_accuracy", "calibration");
+        ObjectFields fields = ObjectFields.of(node, "calibration", "a mapping (l2, max_iterations, min_accuracy)", errors)
+                .rejectUnknown(CALIBRATION_KEYS);
+        Double l2 = number(fields, "l2");
+        Double iterations = number(fields, "max_iterations");
+        Double minAccuracy = number(fields, "min_accuracy");
         if (l2 != null && !(l2 > 0)) {
             throw fail("calibration.l2: must be positive (it keeps separable routers finite), got " + l2);
         }
@@ -203,47 +195,9 @@ public final class MoeConfigParser {
         return out;
     }
 
-    private Double number(JsonNode obj, String field, String where) {
-        JsonNode v = obj.get(field);
-        if (v == null || v.isNull()) {
-            return null;
-        }
-        if (!v.isNumber() || !Double.isFinite(v.asDouble())) {
-            throw fail(where + "." + field + ": must be a number, got '" + v.asText() + "'");
-        }
-        return v.asDouble();
-    }
-
-    private void unknownKeys(JsonNode obj, Set<String> known, String prefix) {
-        Set<String> unknown = new TreeSet<>();
-        obj.fieldNames().forEachRemaining(k -> {
-            if (!known.contains(k)) {
-                unknown.add(prefix + k);
-            }
-        });
-        if (!unknown.isEmpty()) {
-            throw fail("unknown key" + (unknown.size() > 1 ? "s " : " ") + String.join(", ", unknown)
-                    + "; known keys are " + String.join(", ", new TreeSet<>(known)));
-        }
-    }
-
-    private String requiredString(JsonNode root, String field) {
-        String s = optionalString(root, field);
-        if (s == null) {
-            throw fail(field + ": missing; give the folder of the model the experts were fine-tuned from");
-        }
-        return s;
-    }
-
-    private String optionalString(JsonNode root, String field) {
-        JsonNode v = root.get(field);
-        if (v == null || v.isNull()) {
-            return null;
-        }
-        if (!v.isValueNode() || v.asText().isBlank()) {
-            throw fail(field + ": must be a non-empty string");
-        }
-        return v.asText();
+    private static Double number(ObjectFields fields, String key) {
+        OptionalDouble v = fields.number(key);
+        return v.isPresent() ? v.getAsDouble() : null;
     }
 
     private static Path path(Path dir, String p) {

@@ -2,7 +2,6 @@ package dev.crucible.runtime;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import dev.crucible.error.CrucibleException;
 import dev.crucible.runtime.decoder.CausalDecoder;
 import dev.crucible.runtime.decoder.KvCache;
@@ -20,7 +19,8 @@ import java.util.stream.IntStream;
  * {@link LlavaImageEncoder}. Requests are tokenised, sorted by length, cut into batches, left
  * padded, prefilled in one pass and decoded step by step against a KV cache. Each batch runs in
  * its own sub-manager and each step in a sub-manager of that, so native memory stays bounded by
- * one batch's cache. Calls are serialised on the model's monitor.
+ * one batch's cache. Calls are serialised on the model's monitor. The forward passes themselves (padding,
+ * image splicing) are {@link PaddedForward}'s.
  */
 public final class TransformerLanguageModel implements LanguageModel {
 
@@ -33,6 +33,7 @@ public final class TransformerLanguageModel implements LanguageModel {
     private final HuggingFaceTextTokenizer tokenizer;
     private final int imageTokenId;
     private final int maxBatch;
+    private final PaddedForward forward;
     private boolean closed;
 
     /**
@@ -51,6 +52,7 @@ public final class TransformerLanguageModel implements LanguageModel {
         this.tokenizer = tokenizer;
         this.imageTokenId = imageTokenId;
         this.maxBatch = maxBatch;
+        this.forward = new PaddedForward(decoder, vision, tokenizer.padId(), imageTokenId);
     }
 
     @Override
@@ -184,7 +186,7 @@ public final class TransformerLanguageModel implements LanguageModel {
         int[] completion = new int[b];
         try (NDManager batch = manager.newSubManager();
              KvCache cache = new KvCache(batch, b, decoder.config().numLayers())) {
-            float[] logits = prefillLastLogits(batch, prompts, requests.stream().map(GenerationRequest::image).toList(), cache);
+            float[] logits = forward.prefillLastLogits(batch, prompts, requests.stream().map(GenerationRequest::image).toList(), cache);
             int remaining = b;
             while (true) {
                 int[][] next = new int[b][1];
@@ -229,7 +231,7 @@ public final class TransformerLanguageModel implements LanguageModel {
                 if (remaining == 0) {
                     break;
                 }
-                logits = decodeStep(batch, next, cache);
+                logits = forward.decodeStep(batch, next, cache);
             }
         }
         List<Generation> out = new ArrayList<>();
@@ -241,77 +243,6 @@ public final class TransformerLanguageModel implements LanguageModel {
 
     private String decode(List<Integer> ids) {
         return tokenizer.decode(ids.stream().mapToInt(Integer::intValue).toArray());
-    }
-
-    private float[] prefillLastLogits(NDManager batch, List<int[]> prompts, List<ImageInput> images, KvCache cache) {
-        try (NDManager step = batch.newSubManager()) {
-            NDArray hidden = runPadded(step, prompts, images, cache);
-            NDArray last = hidden.get(":, -1, :");
-            return decoder.logits(last).toFloatArray();
-        }
-    }
-
-    private float[] decodeStep(NDManager batch, int[][] next, KvCache cache) {
-        try (NDManager step = batch.newSubManager()) {
-            int b = next.length;
-            NDArray ids = step.create(flatten(next, b, 1), new Shape(b, 1));
-            boolean[][] valid = new boolean[b][1];
-            for (boolean[] row : valid) {
-                row[0] = true;
-            }
-            NDArray hidden = decoder.forward(decoder.embed(ids), valid, cache);
-            return decoder.logits(hidden.reshape(b, -1)).toFloatArray();
-        }
-    }
-
-    // Left-pads the rows to one length, embeds them (image features spliced in) and runs the decoder.
-    private NDArray runPadded(NDManager step, List<int[]> rows, List<ImageInput> images, KvCache cache) {
-        int b = rows.size();
-        int t = rows.stream().mapToInt(r -> r.length).max().orElse(0);
-        int[][] padded = new int[b][t];
-        boolean[][] valid = new boolean[b][t];
-        for (int i = 0; i < b; i++) {
-            int[] r = rows.get(i);
-            int pad = t - r.length;
-            Arrays.fill(padded[i], 0, pad, tokenizer.padId());
-            System.arraycopy(r, 0, padded[i], pad, r.length);
-            Arrays.fill(valid[i], pad, t, true);
-        }
-        NDArray ids = step.create(flatten(padded, b, t), new Shape(b, t));
-        NDArray embeds = decoder.embed(ids);
-        if (images.stream().anyMatch(java.util.Objects::nonNull)) {
-            embeds = spliceImages(step, embeds, padded, images);
-        }
-        return decoder.forward(embeds, valid, cache);
-    }
-
-    // Replaces the embeddings at image-token slots of rows with an image by that image's features, in order.
-    private NDArray spliceImages(NDManager step, NDArray embeds, int[][] ids, List<ImageInput> images) {
-        int b = ids.length;
-        int t = ids[0].length;
-        List<ImageInput> present = images.stream().filter(java.util.Objects::nonNull).toList();
-        NDArray features = vision.encode(step, present);
-        long[] index = new long[b * t];
-        long next = (long) b * t;
-        for (int i = 0; i < b; i++) {
-            for (int j = 0; j < t; j++) {
-                boolean image = images.get(i) != null && ids[i][j] == imageTokenId;
-                index[i * t + j] = image ? next++ : (long) i * t + j;
-            }
-        }
-        long h = embeds.getShape().get(2);
-        NDArray table = embeds.reshape(-1, h).concat(features, 0);
-        return table.get(step.create(index)).reshape(b, t, h);
-    }
-
-    private static long[] flatten(int[][] rows, int b, int t) {
-        long[] out = new long[b * t];
-        for (int i = 0; i < b; i++) {
-            for (int j = 0; j < t; j++) {
-                out[i * t + j] = rows[i][j];
-            }
-        }
-        return out;
     }
 
     @Override
@@ -369,7 +300,7 @@ public final class TransformerLanguageModel implements LanguageModel {
         try (NDManager batch = manager.newSubManager();
              KvCache cache = new KvCache(batch, b, decoder.config().numLayers());
              NDManager step = batch.newSubManager()) {
-            NDArray hidden = runPadded(step, wholes, images, cache);
+            NDArray hidden = forward.runPadded(step, wholes, images, cache);
             long t = hidden.getShape().get(1);
             NDArray scored = hidden.get(":, " + (t - 1 - maxN) + ":" + (t - 1) + ", :");
             NDArray logProbs = decoder.logits(scored).logSoftmax(-1).reshape(-1);
@@ -421,7 +352,7 @@ public final class TransformerLanguageModel implements LanguageModel {
              KvCache cache = new KvCache(batch, 1, decoder.config().numLayers())) {
             List<ImageInput> images = new ArrayList<>();
             images.add(image);
-            return prefillLastLogits(batch, List.of(inputIds), images, cache);
+            return forward.prefillLastLogits(batch, List.of(inputIds), images, cache);
         }
     }
 

@@ -31,16 +31,6 @@ public final class WeightLoader {
         return source.contains(name);
     }
 
-    /** The first of the names that exists, or null. */
-    public String firstPresent(String... names) {
-        for (String n : names) {
-            if (source.contains(n)) {
-                return n;
-            }
-        }
-        return null;
-    }
-
     /** Reads a tensor as float32 after checking its shape. */
     public float[] floats(String name, long... shape) {
         if (!source.contains(name)) {

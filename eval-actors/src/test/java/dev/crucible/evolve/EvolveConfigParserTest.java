@@ -1,5 +1,6 @@
 package dev.crucible.evolve;
 
+import dev.crucible.task.TaskSelection;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -142,7 +142,7 @@ class MoeBuildTest {
         assertThatThrownBy(() -> MoeConfigParser.parse(ok + "shared_experts:\n  - source_model: x\n", tmp, "t.yml", false))
                 .hasMessageContaining("shared_experts");
         assertThatThrownBy(() -> MoeConfigParser.parse(ok + "extra: 1\n", tmp, "t.yml", false))
-                .hasMessageContaining("unknown key extra");
+                .hasMessageContaining("t.yml: extra: unknown key");
         assertThatThrownBy(() -> MoeConfigParser.parse(ok.replaceAll("expert-rev", "expert-add"), tmp, "t.yml", false))
                 .hasMessageContaining("every expert is the same model");
         String noPrompts = "base_model: b\ngate_mode: hidden\nexperts:\n  - source_model: a\n  - source_model: c\n";

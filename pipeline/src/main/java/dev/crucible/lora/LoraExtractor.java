@@ -159,7 +159,7 @@ public final class LoraExtractor {
 
     private static long vocab(ModelFolder folder) {
         for (TensorInfo info : folder.weights().infos()) {
-            if (isInputEmbedding(moduleOf(info.name())) && info.shape().length == 2) {
+            if (ModuleNames.isInputEmbedding(ModuleNames.moduleOf(info.name())) && info.shape().length == 2) {
                 return info.shape()[0];
             }
         }
@@ -173,7 +173,7 @@ public final class LoraExtractor {
         Map<String, TensorInfo> biases = new LinkedHashMap<>();
         for (TensorInfo info : model.infos()) {
             if (info.name().endsWith(".weight")) {
-                weights.put(moduleOf(info.name()), info);
+                weights.put(ModuleNames.moduleOf(info.name()), info);
             } else if (info.name().endsWith(".bias")) {
                 biases.put(info.name().substring(0, info.name().length() - ".bias".length()), info);
             }
@@ -181,14 +181,14 @@ public final class LoraExtractor {
         List<Module> out = new ArrayList<>();
         Set<String> warned = new TreeSet<>();
         List<Map.Entry<String, TensorInfo>> ordered = new ArrayList<>(weights.entrySet());
-        ordered.sort(java.util.Comparator.comparingLong(e -> definitionOrder(e.getKey())));
+        ordered.sort(java.util.Comparator.comparingLong(e -> ModuleNames.definitionOrder(e.getKey())));
         for (Map.Entry<String, TensorInfo> e : ordered) {
             String name = e.getKey();
             TensorInfo weight = e.getValue();
             TensorInfo bias = biases.get(name);
-            String key = lastComponent(name);
-            boolean embedding = isInputEmbedding(name) || isOtherEmbedding(name, weight);
-            if (!embedLora && (embedding || isOutputEmbedding(name)) && !anyFinds(options.exclude(), name)) {
+            String key = ModuleNames.lastComponent(name);
+            boolean embedding = ModuleNames.isInputEmbedding(name) || ModuleNames.isOtherEmbedding(name, weight);
+            if (!embedLora && (embedding || ModuleNames.isOutputEmbedding(name)) && !anyFinds(options.exclude(), name)) {
                 // As mergekit: without --embed-lora, embeddings and the head are saved at full rank.
                 if (modulesToSave.add(key)) {
                     warnings.accept("adding " + key + " to modules_to_save");
@@ -219,23 +219,6 @@ public final class LoraExtractor {
         return out;
     }
 
-    private static final java.util.regex.Pattern LAYER = java.util.regex.Pattern.compile("\\.(?:layers|h|blocks|layer)\\.(\\d+)\\.");
-
-    /**
-     * Sorts modules as a model defines them (mergekit walks {@code named_modules()}): embeddings, the layers by
-     * number, the rest, the output head; ties keep the checkpoint's order (the sort is stable).
-     */
-    private static long definitionOrder(String module) {
-        if (isInputEmbedding(module)) {
-            return 0;
-        }
-        if (isOutputEmbedding(module)) {
-            return Long.MAX_VALUE;
-        }
-        java.util.regex.Matcher m = LAYER.matcher(module);
-        return m.find() ? 1 + Long.parseLong(m.group(1)) : Long.MAX_VALUE - 1;
-    }
-
     private boolean shouldExtract(String name) {
         if (!options.include().isEmpty() && !anyFinds(options.include(), name)) {
             return false;
@@ -256,35 +239,8 @@ public final class LoraExtractor {
         if (!Arrays.equals(b.shape(), ft.shape())) {
             throw new CrucibleException(ft.name() + ": shape " + Arrays.toString(ft.shape()) + " in " + model.dir()
                     + " but " + Arrays.toString(b.shape()) + " in " + base.dir()
-                    + "; save it whole with --save-module " + lastComponent(moduleOf(ft.name())));
+                    + "; save it whole with --save-module " + ModuleNames.lastComponent(ModuleNames.moduleOf(ft.name())));
         }
-    }
-
-    static String moduleOf(String tensorName) {
-        int dot = tensorName.lastIndexOf('.');
-        return dot < 0 ? tensorName : tensorName.substring(0, dot);
-    }
-
-    private static String lastComponent(String module) {
-        return module.substring(module.lastIndexOf('.') + 1);
-    }
-
-    private static boolean isInputEmbedding(String module) {
-        String key = lastComponent(module);
-        return key.equals("embed_tokens") || key.equals("wte") || key.equals("word_embeddings")
-                || key.equals("embed_in");
-    }
-
-    private static boolean isOutputEmbedding(String module) {
-        String key = lastComponent(module);
-        return key.equals("lm_head") || key.equals("embed_out");
-    }
-
-    /** Other {@code nn.Embedding} modules (positions), by the names transformers gives them. */
-    private static boolean isOtherEmbedding(String module, TensorInfo weight) {
-        String key = lastComponent(module);
-        return weight.shape().length == 2 && (key.equals("wpe") || key.endsWith("position_embedding")
-                || key.equals("embed_positions") || key.equals("position_embeddings"));
     }
 
     // ---- one module ----
@@ -389,7 +345,7 @@ public final class LoraExtractor {
         c.put("peft_type", "LORA");
         c.put("use_rslora", false);
         ArrayNode targets = c.putArray("target_modules");
-        new TreeSet<>(ranks.keySet().stream().map(LoraExtractor::lastComponent).toList()).forEach(targets::add);
+        new TreeSet<>(ranks.keySet().stream().map(ModuleNames::lastComponent).toList()).forEach(targets::add);
         ArrayNode save = c.putArray("modules_to_save");
         modulesToSave.forEach(save::add);
         c.put("task_type", "CAUSAL_LM");

@@ -107,28 +107,4 @@ public record Recipe(
         slices.forEach(s -> s.sources().forEach(src -> names.add(src.model())));
         return new ArrayList<>(names);
     }
-
-    /** A copy with other top-level parameters (evolution rewrites them per candidate). */
-    public Recipe withParameters(Map<String, ParameterValue> newParameters) {
-        return new Recipe(mergeMethod, baseModel, models, slices, newParameters, dtype, outDtype,
-                tokenizerSource, chatTemplate, taskVectorBase, baseDir, tokenizer);
-    }
-
-    /** A copy with another {@code models:} list. */
-    public Recipe withModels(List<ModelEntry> newModels) {
-        return new Recipe(mergeMethod, baseModel, newModels, List.of(), parameters, dtype, outDtype,
-                tokenizerSource, chatTemplate, taskVectorBase, baseDir, tokenizer);
-    }
-
-    /** A copy with another {@code slices:} list. */
-    public Recipe withSlices(List<Slice> newSlices) {
-        return new Recipe(mergeMethod, baseModel, List.of(), newSlices, parameters, dtype, outDtype,
-                tokenizerSource, chatTemplate, taskVectorBase, baseDir, tokenizer);
-    }
-
-    /** A copy merging onto another base model (re-merge when a new base is released). */
-    public Recipe withBaseModel(String newBase, String newTaskVectorBase) {
-        return new Recipe(mergeMethod, newBase, models, slices, parameters, dtype, outDtype,
-                tokenizerSource, chatTemplate, newTaskVectorBase, baseDir, tokenizer);
-    }
 }

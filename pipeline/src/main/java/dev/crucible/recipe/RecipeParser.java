@@ -1,6 +1,8 @@
 package dev.crucible.recipe;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.crucible.config.FieldErrors;
+import dev.crucible.config.ObjectFields;
 import dev.crucible.error.CrucibleException;
 import dev.crucible.merge.MergeMethod;
 import dev.crucible.merge.MergeMethods;
@@ -27,6 +29,9 @@ import java.util.TreeSet;
 public final class RecipeParser {
 
     private static final Logger LOG = LoggerFactory.getLogger(RecipeParser.class);
+
+    /** Recipe errors name the field only: the merge command's messages are read next to the recipe it ran. */
+    private static final FieldErrors FIELDS = FieldErrors.inFile("");
 
     private static final Set<String> TOP_LEVEL_KEYS = Set.of("merge_method", "base_model", "models", "slices",
             "parameters", "dtype", "out_dtype", "tokenizer_source", "tokenizer", "chat_template", "task_vector_base");
@@ -58,22 +63,13 @@ public final class RecipeParser {
     }
 
     private Recipe read(String text, Path baseDir) {
-        JsonNode root = YamlTree.read(text, origin);
-        if (root == null || !root.isObject()) {
+        JsonNode tree = YamlTree.read(text, origin);
+        if (tree == null || !tree.isObject()) {
             throw new CrucibleException(origin + ": a recipe is a YAML mapping with merge_method and models or slices");
         }
-        Set<String> unknown = new TreeSet<>();
-        root.fieldNames().forEachRemaining(k -> {
-            if (!TOP_LEVEL_KEYS.contains(k)) {
-                unknown.add(k);
-            }
-        });
-        if (!unknown.isEmpty()) {
-            throw new CrucibleException(origin + ": unknown key" + (unknown.size() > 1 ? "s " : " ")
-                    + String.join(", ", unknown) + "; known keys are " + String.join(", ", new TreeSet<>(TOP_LEVEL_KEYS)));
-        }
+        ObjectFields root = ObjectFields.of(tree, "", "a mapping", FIELDS).rejectUnknown(TOP_LEVEL_KEYS);
 
-        String methodName = requiredString(root, "merge_method");
+        String methodName = root.requiredText("merge_method", null);
         method = MergeMethods.byName(methodName).orElseThrow(() -> {
             String suggestion = MergeMethods.suggest(methodName);
             return new CrucibleException("merge_method: unknown method '" + methodName + "'; "
@@ -81,27 +77,27 @@ public final class RecipeParser {
                     : "known methods: " + String.join(", ", MergeMethods.names())));
         });
 
-        String baseModel = optionalString(root, "base_model");
+        String baseModel = root.text("base_model").orElse(null);
         if (baseModel == null && method.requiresBase()) {
             throw new CrucibleException("base_model: " + method.name()
                     + " needs a base model; add base_model: <folder of the model the others were fine-tuned from>");
         }
 
-        boolean hasModels = root.has("models") && !root.get("models").isNull();
-        boolean hasSlices = root.has("slices") && !root.get("slices").isNull();
+        boolean hasModels = root.has("models");
+        boolean hasSlices = root.has("slices");
         if (hasModels == hasSlices) {
             throw new CrucibleException(hasModels
                     ? "models, slices: give one of them, not both (models: merges whole models; slices: stacks layer ranges)"
                     : "models: missing; list the models to merge (or give slices:)");
         }
-        List<ModelEntry> models = hasModels ? models(root.get("models")) : List.of();
-        List<Slice> slices = hasSlices ? slices(root.get("slices")) : List.of();
+        List<ModelEntry> models = hasModels ? models(root.raw("models")) : List.of();
+        List<Slice> slices = hasSlices ? slices(root.raw("slices")) : List.of();
 
-        Map<String, ParameterValue> parameters = parameters(root.get("parameters"), "parameters", false);
+        Map<String, ParameterValue> parameters = parameters(root.raw("parameters"), "parameters", false);
         DType dtype = dtype(root, "dtype");
         DType outDtype = dtype(root, "out_dtype");
-        String tokenizerSource = optionalString(root, "tokenizer_source");
-        TokenizerSettings tokenizer = TokenizerBlock.parse(root.get("tokenizer"));
+        String tokenizerSource = root.text("tokenizer_source").orElse(null);
+        TokenizerSettings tokenizer = TokenizerBlock.parse(root.raw("tokenizer"));
         if (tokenizerSource != null && tokenizer != null) {
             throw new CrucibleException("tokenizer_source, tokenizer: give one of them, not both "
                     + "(tokenizer: {source: ...} is the newer form of tokenizer_source)");
@@ -109,9 +105,9 @@ public final class RecipeParser {
         if (tokenizerSource != null && tokenizerSource.isBlank()) {
             throw new CrucibleException("tokenizer_source: empty; give union, base or a model folder");
         }
-        String chatTemplate = optionalString(root, "chat_template");
+        String chatTemplate = root.text("chat_template").orElse(null);
         NamedChatTemplates.check(chatTemplate);
-        String taskVectorBase = optionalString(root, "task_vector_base");
+        String taskVectorBase = root.text("task_vector_base").orElse(null);
         if (taskVectorBase != null && baseModel == null) {
             throw new CrucibleException("task_vector_base: needs base_model too (task vectors taken against "
                     + "task_vector_base are added to base_model)");
@@ -132,8 +128,8 @@ public final class RecipeParser {
                 out.add(new ModelEntry(modelString(entry, field + ".model"), Map.of()));
                 continue;
             }
-            requireObject(entry, field, "{model: PATH, parameters: {...}}");
-            checkKeys(entry, field, Set.of("model", "parameters"));
+            ObjectFields.of(entry, field, "{model: PATH, parameters: {...}}", FIELDS)
+                    .rejectUnknown(Set.of("model", "parameters"));
             String model = modelString(entry.get("model"), field + ".model");
             out.add(new ModelEntry(model, parameters(entry.get("parameters"), field + ".parameters", true)));
         }
@@ -148,8 +144,8 @@ public final class RecipeParser {
         for (int i = 0; i < node.size(); i++) {
             String field = "slices[" + i + "]";
             JsonNode slice = node.get(i);
-            requireObject(slice, field, "{sources: [{model: PATH, layer_range: [start, end]}]}");
-            checkKeys(slice, field, Set.of("sources", "parameters"));
+            ObjectFields.of(slice, field, "{sources: [{model: PATH, layer_range: [start, end]}]}", FIELDS)
+                    .rejectUnknown(Set.of("sources", "parameters"));
             JsonNode sources = slice.get("sources");
             if (sources == null || !sources.isArray() || sources.isEmpty()) {
                 throw new CrucibleException(field + ".sources: expected a non-empty list of {model: PATH, layer_range: [start, end]}");
@@ -158,8 +154,8 @@ public final class RecipeParser {
             for (int j = 0; j < sources.size(); j++) {
                 String sf = field + ".sources[" + j + "]";
                 JsonNode src = sources.get(j);
-                requireObject(src, sf, "{model: PATH, layer_range: [start, end]}");
-                checkKeys(src, sf, Set.of("model", "layer_range", "parameters"));
+                ObjectFields.of(src, sf, "{model: PATH, layer_range: [start, end]}", FIELDS)
+                    .rejectUnknown(Set.of("model", "layer_range", "parameters"));
                 String model = modelString(src.get("model"), sf + ".model");
                 int[] range = layerRange(src.get("layer_range"), sf + ".layer_range");
                 SliceSource source = new SliceSource(model, range, parameters(src.get("parameters"), sf + ".parameters", true));
@@ -203,7 +199,7 @@ public final class RecipeParser {
         if (node == null || node.isNull()) {
             return Map.of();
         }
-        requireObject(node, field, "a mapping of parameter names to values");
+        ObjectFields.of(node, field, "a mapping of parameter names to values", FIELDS);
         Map<String, ParameterValue> out = new LinkedHashMap<>();
         Iterator<Map.Entry<String, JsonNode>> it = node.fields();
         while (it.hasNext()) {
@@ -292,7 +288,7 @@ public final class RecipeParser {
     }
 
     private static FilterRule rule(JsonNode node, String field) {
-        checkKeys(node, field, Set.of("filter", "value"));
+        ObjectFields.of(node, field, "a mapping", FIELDS).rejectUnknown(Set.of("filter", "value"));
         JsonNode filter = node.get("filter");
         if (filter != null && !filter.isNull() && !filter.isTextual()) {
             throw new CrucibleException(field + ".filter: expected a substring of tensor names, got " + filter);
@@ -305,8 +301,8 @@ public final class RecipeParser {
                 value(value, field + ".value", false));
     }
 
-    private static DType dtype(JsonNode root, String field) {
-        String name = optionalString(root, field);
+    private static DType dtype(ObjectFields root, String field) {
+        String name = root.text(field).orElse(null);
         return name == null ? null : DType.parseUserName(name, field);
     }
 
@@ -318,43 +314,5 @@ public final class RecipeParser {
             throw new CrucibleException(field + ": expected a folder path, got " + node);
         }
         return node.textValue().trim();
-    }
-
-    private static String requiredString(JsonNode root, String field) {
-        String s = optionalString(root, field);
-        if (s == null || s.isBlank()) {
-            throw new CrucibleException(field + ": missing");
-        }
-        return s;
-    }
-
-    private static String optionalString(JsonNode root, String field) {
-        JsonNode node = root.get(field);
-        if (node == null || node.isNull()) {
-            return null;
-        }
-        if (!node.isTextual()) {
-            throw new CrucibleException(field + ": expected text, got " + node);
-        }
-        return node.textValue();
-    }
-
-    private static void requireObject(JsonNode node, String field, String expected) {
-        if (node == null || !node.isObject()) {
-            throw new CrucibleException(field + ": expected " + expected + ", got " + node);
-        }
-    }
-
-    private static void checkKeys(JsonNode node, String field, Set<String> allowed) {
-        Set<String> unknown = new TreeSet<>();
-        node.fieldNames().forEachRemaining(k -> {
-            if (!allowed.contains(k)) {
-                unknown.add(k);
-            }
-        });
-        if (!unknown.isEmpty()) {
-            throw new CrucibleException(field + ": unknown key" + (unknown.size() > 1 ? "s " : " ")
-                    + String.join(", ", unknown) + "; allowed: " + String.join(", ", new TreeSet<>(allowed)));
-        }
     }
 }

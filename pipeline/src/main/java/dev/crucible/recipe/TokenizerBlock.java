@@ -1,13 +1,14 @@
 package dev.crucible.recipe;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.crucible.config.FieldErrors;
+import dev.crucible.config.ObjectFields;
 import dev.crucible.error.CrucibleException;
 
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 
 /**
  * Reads mergekit's {@code tokenizer:} block ({@code mergekit/tokenizer/config.py}, {@code TokenizerConfig}):
@@ -16,6 +17,8 @@ import java.util.TreeSet;
  */
 final class TokenizerBlock {
 
+    private static final FieldErrors FIELDS = FieldErrors.inFile("");
+
     private TokenizerBlock() {
     }
 
@@ -23,11 +26,8 @@ final class TokenizerBlock {
         if (node == null || node.isNull()) {
             return null;
         }
-        if (!node.isObject()) {
-            throw new CrucibleException("tokenizer: expected a mapping {source: union|base|MODEL, tokens: {...}, "
-                    + "pad_to_multiple_of: N}, got " + node);
-        }
-        checkKeys(node, "tokenizer", Set.of("source", "tokens", "pad_to_multiple_of"));
+        ObjectFields block = ObjectFields.of(node, "tokenizer", "a mapping {source: union|base|MODEL, tokens: {...}, "
+                + "pad_to_multiple_of: N}", FIELDS).rejectUnknown(Set.of("source", "tokens", "pad_to_multiple_of"));
         String source = TokenizerSettings.UNION;
         JsonNode src = node.get("source");
         if (src != null && !src.isNull()) {
@@ -36,14 +36,8 @@ final class TokenizerBlock {
             }
             source = src.textValue().trim();
         }
-        Integer pad = null;
-        JsonNode padNode = node.get("pad_to_multiple_of");
-        if (padNode != null && !padNode.isNull()) {
-            if (!padNode.isIntegralNumber() || !padNode.canConvertToInt() || padNode.intValue() < 1) {
-                throw new CrucibleException("tokenizer.pad_to_multiple_of: expected a whole number >= 1, got " + padNode);
-            }
-            pad = padNode.intValue();
-        }
+        Integer pad = block.has("pad_to_multiple_of")
+                ? block.wholeNumber("pad_to_multiple_of", 0, 1, Integer.MAX_VALUE) : null;
         Map<String, TokenEmbedding> tokens = new LinkedHashMap<>();
         JsonNode tokensNode = node.get("tokens");
         if (tokensNode != null && !tokensNode.isNull()) {
@@ -64,19 +58,8 @@ final class TokenizerBlock {
     }
 
     private static TokenEmbedding token(JsonNode node, String field) {
-        if (node == null || !node.isObject()) {
-            throw new CrucibleException(field + ": expected {source: MODEL | {kind: model_token, ...} | {kind: zero}, "
-                    + "force: true|false}, got " + node);
-        }
-        checkKeys(node, field, Set.of("source", "force"));
-        boolean force = false;
-        JsonNode forceNode = node.get("force");
-        if (forceNode != null && !forceNode.isNull()) {
-            if (!forceNode.isBoolean()) {
-                throw new CrucibleException(field + ".force: expected true or false, got " + forceNode);
-            }
-            force = forceNode.booleanValue();
-        }
+        boolean force = ObjectFields.of(node, field, "{source: MODEL | {kind: model_token, ...} | {kind: zero}, "
+                + "force: true|false}", FIELDS).rejectUnknown(Set.of("source", "force")).bool("force").orElse(false);
         JsonNode src = node.get("source");
         if (src == null || src.isNull()) {
             // mergekit accepts a missing source and then fails when it builds the embedding (NotImplementedError).
@@ -99,13 +82,13 @@ final class TokenizerBlock {
         JsonNode kind = node.get("kind");
         String k = kind != null && kind.isTextual() ? kind.textValue() : null;
         if ("zero".equals(k)) {
-            checkKeys(node, field, Set.of("kind"));
+            ObjectFields.of(node, field, "a mapping", FIELDS).rejectUnknown(Set.of("kind"));
             return new EmbeddingSource.Zero();
         }
         if (!"model_token".equals(k)) {
             throw new CrucibleException(field + ".kind: expected model_token or zero, got " + kind);
         }
-        checkKeys(node, field, Set.of("kind", "model", "token_id", "token"));
+        ObjectFields.of(node, field, "a mapping", FIELDS).rejectUnknown(Set.of("kind", "model", "token_id", "token"));
         JsonNode model = node.get("model");
         if (model == null || !model.isTextual() || model.textValue().isBlank()) {
             throw new CrucibleException(field + ".model: missing; give the folder of the model whose token to use");
@@ -125,18 +108,5 @@ final class TokenizerBlock {
         }
         return new EmbeddingSource.ModelToken(model.textValue().trim(), hasId ? id.intValue() : null,
                 hasToken ? token.textValue() : null);
-    }
-
-    private static void checkKeys(JsonNode node, String field, Set<String> allowed) {
-        Set<String> unknown = new TreeSet<>();
-        node.fieldNames().forEachRemaining(k -> {
-            if (!allowed.contains(k)) {
-                unknown.add(k);
-            }
-        });
-        if (!unknown.isEmpty()) {
-            throw new CrucibleException(field + ": unknown key" + (unknown.size() > 1 ? "s " : " ")
-                    + String.join(", ", unknown) + "; allowed: " + String.join(", ", new TreeSet<>(allowed)));
-        }
     }
 }

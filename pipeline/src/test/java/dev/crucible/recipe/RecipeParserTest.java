@@ -160,7 +160,7 @@ class RecipeParserTest {
                 "tokenizer_source, tokenizer: give one of them, not both "
                         + "(tokenizer: {source: ...} is the newer form of tokenizer_source)");
         fails(head + "tokenizer: {pad_to_multiple_of: 0}\n",
-                "tokenizer.pad_to_multiple_of: expected a whole number >= 1, got 0");
+                "tokenizer.pad_to_multiple_of: must be at least 1, got 0");
         fails(head + "tokenizer: {tokens: {x: {force: true}}}\n",
                 "tokenizer.tokens.x.source: missing; give a model folder, "
                         + "{kind: model_token, model: MODEL, token: TEXT | token_id: N} or {kind: zero}");
@@ -169,14 +169,22 @@ class RecipeParserTest {
         fails(head + "tokenizer: {tokens: {x: {source: {kind: mean}}}}\n",
                 "tokenizer.tokens.x.source.kind: expected model_token or zero, got \"mean\"");
         fails(head + "tokenizer: {source: union, pad: 8}\n",
-                "tokenizer: unknown key pad; allowed: pad_to_multiple_of, source, tokens");
+                "tokenizer.pad: unknown key; known keys of tokenizer are pad_to_multiple_of, source, tokens");
     }
 
     @Test
     void unknownTopLevelKeysAreNamed() {
         assertThatThrownBy(() -> parse("merge_method: linear\nmodels: [{model: a}]\nout_path: x\nnmae: y\n"))
                 .isInstanceOf(CrucibleException.class)
-                .hasMessageStartingWith("recipe: unknown keys nmae, out_path; known keys are ");
+                .hasMessageStartingWith("nmae, out_path: unknown keys; known keys are ");
+    }
+
+    @Test
+    void aMisspeltKeySuggestsTheKnownOne() {
+        assertThatThrownBy(() -> parse("merge_method: linear\nmodels: [{model: a, paramters: {weight: 1}}]\n"))
+                .isInstanceOf(CrucibleException.class)
+                .hasMessage("models[0].paramters: unknown key; did you mean 'parameters'? "
+                        + "known keys of models[0] are model, parameters");
     }
 
     @Test

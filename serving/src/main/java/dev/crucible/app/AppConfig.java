@@ -1,5 +1,6 @@
 package dev.crucible.app;
 
+import dev.crucible.task.TaskSelection;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -24,7 +25,7 @@ public record AppConfig(
         Path recipe,
         Path initialBase,
         Path basesDir,
-        List<TaskEntry> tasks,
+        List<TaskSelection> tasks,
         GateSettings gates,
         Path stateDir,
         WatchSettings watch,

@@ -1,10 +1,9 @@
 package dev.crucible.remerge;
 
-import dev.crucible.app.TaskEntry;
 import dev.crucible.eval.EvaluationSession;
 import dev.crucible.eval.ModelRef;
 import dev.crucible.task.Task;
-import dev.crucible.task.TaskLoader;
+import dev.crucible.task.TaskSelection;
 import dev.crucible.task.TaskScore;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,21 +26,16 @@ public final class PoolScorer implements CandidateScorer {
     private final Optional<RecipeMerger> recipes;
 
     /** Sends the pool each candidate's folder, for evaluators that all run in this process. */
-    public PoolScorer(EvaluationSession session, List<TaskEntry> entries, Duration timeout) {
+    public PoolScorer(EvaluationSession session, List<TaskSelection> entries, Duration timeout) {
         this(session, entries, timeout, Optional.empty());
     }
 
     /** With {@code recipes} present, sends each candidate as {@code recipes}' recipe for its base instead of its folder. */
-    public PoolScorer(EvaluationSession session, List<TaskEntry> entries, Duration timeout, Optional<RecipeMerger> recipes) {
+    public PoolScorer(EvaluationSession session, List<TaskSelection> entries, Duration timeout, Optional<RecipeMerger> recipes) {
         this.session = session;
-        this.tasks = entries.stream().map(PoolScorer::load).toList();
+        this.tasks = entries.stream().map(TaskSelection::load).toList();
         this.timeout = timeout;
         this.recipes = recipes;
-    }
-
-    private static Task load(TaskEntry entry) {
-        Task task = TaskLoader.load(entry.spec());
-        return entry.limit().isPresent() ? task.limit(entry.limit().getAsInt()) : task;
     }
 
     @Override

@@ -1,116 +1,67 @@
 package dev.crucible.serve;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.crucible.config.FieldErrors;
+import dev.crucible.config.ObjectFields;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
 
 /**
  * Typed access to the fields of one JSON object, refusing wrong types and unknown names with a 400
- * that names the field, the way OpenAI reports them.
+ * that names the field, the way OpenAI reports them. The checks are {@link ObjectFields}'s, the config
+ * parsers' own; {@link OpenAiWording} words their failures as OpenAI does.
  */
 final class JsonFields {
 
-    private final JsonNode node;
+    private final ObjectFields fields;
     private final String prefix;
 
+    /** {@code prefix} is where the object is, with a trailing dot ({@code "messages[0]."}), or empty. */
     JsonFields(JsonNode node, String prefix) {
-        this.node = node;
+        String path = prefix.endsWith(".") ? prefix.substring(0, prefix.length() - 1) : prefix;
+        this.fields = ObjectFields.of(node, path, "an object", OpenAiWording.INSTANCE);
         this.prefix = prefix;
     }
 
     /** Refuses any field not in {@code known}. */
     void rejectUnknown(Set<String> known) {
-        Iterator<String> names = node.fieldNames();
-        while (names.hasNext()) {
-            String name = names.next();
-            if (!known.contains(name)) {
-                throw new ApiException(400, "invalid_request_error",
-                        "Unrecognized request argument supplied: " + prefix + name, prefix + name, "unknown_parameter");
-            }
-        }
+        fields.rejectUnknown(known);
     }
 
     boolean has(String name) {
-        JsonNode v = node.get(name);
-        return v != null && !v.isNull();
+        return fields.has(name);
     }
 
     JsonNode raw(String name) {
-        return node.get(name);
+        return fields.raw(name);
     }
 
     String requiredString(String name) {
         if (!has(name)) {
-            throw ApiException.invalid(prefix + name, "Missing required parameter: '" + prefix + name + "'.");
+            throw OpenAiWording.INSTANCE.missing(prefix + name, null);
         }
         return string(name, null);
     }
 
     String string(String name, String fallback) {
-        if (!has(name)) {
-            return fallback;
-        }
-        JsonNode v = node.get(name);
-        if (!v.isTextual()) {
-            throw wrongType(name, "a string", v);
-        }
-        return v.textValue();
+        return fields.text(name).orElse(fallback);
     }
 
     boolean bool(String name, boolean fallback) {
-        if (!has(name)) {
-            return fallback;
-        }
-        JsonNode v = node.get(name);
-        if (!v.isBoolean()) {
-            throw wrongType(name, "a boolean", v);
-        }
-        return v.booleanValue();
+        return fields.bool(name).orElse(fallback);
     }
 
     int integer(String name, int fallback, int min, int max) {
-        if (!has(name)) {
-            return fallback;
-        }
-        JsonNode v = node.get(name);
-        if (!v.isIntegralNumber() || !v.canConvertToInt()) {
-            throw wrongType(name, "an integer", v);
-        }
-        int value = v.intValue();
-        if (value < min || value > max) {
-            throw ApiException.invalid(prefix + name,
-                    "Invalid '" + prefix + name + "': " + value + " is outside " + min + ".." + max + ".");
-        }
-        return value;
+        return fields.wholeNumber(name, fallback, min, max);
     }
 
     long longInteger(String name, long fallback) {
-        if (!has(name)) {
-            return fallback;
-        }
-        JsonNode v = node.get(name);
-        if (!v.isIntegralNumber() || !v.canConvertToLong()) {
-            throw wrongType(name, "an integer", v);
-        }
-        return v.longValue();
+        return fields.longNumber(name).orElse(fallback);
     }
 
     double number(String name, double fallback, double min, double max) {
-        if (!has(name)) {
-            return fallback;
-        }
-        JsonNode v = node.get(name);
-        if (!v.isNumber()) {
-            throw wrongType(name, "a number", v);
-        }
-        double value = v.doubleValue();
-        if (!(value >= min && value <= max)) {
-            throw ApiException.invalid(prefix + name,
-                    "Invalid '" + prefix + name + "': " + value + " is outside " + min + ".." + max + ".");
-        }
-        return value;
+        return fields.number(name, fallback, min, max);
     }
 
     /** {@code stop}: absent, one string or an array of up to {@code max} strings. */
@@ -118,7 +69,7 @@ final class JsonFields {
         if (!has(name)) {
             return List.of();
         }
-        JsonNode v = node.get(name);
+        JsonNode v = fields.raw(name);
         if (v.isTextual()) {
             return List.of(v.textValue());
         }
@@ -143,7 +94,7 @@ final class JsonFields {
         if (!has(name)) {
             return;
         }
-        JsonNode v = node.get(name);
+        JsonNode v = fields.raw(name);
         for (JsonNode n : neutral) {
             if (n.equals(v) || (n.isNumber() && v.isNumber() && n.doubleValue() == v.doubleValue())) {
                 return;
@@ -153,9 +104,49 @@ final class JsonFields {
     }
 
     ApiException wrongType(String name, String expected, JsonNode actual) {
-        return new ApiException(400, "invalid_request_error",
-                "Invalid type for '" + prefix + name + "': expected " + expected + ", but got " + describe(actual) + ".",
-                prefix + name, "invalid_type");
+        return OpenAiWording.INSTANCE.wrongType(prefix + name, expected, actual);
+    }
+
+    /** The checker's failures in OpenAI's words, each a 400 naming the parameter. */
+    private static final class OpenAiWording implements FieldErrors {
+
+        static final OpenAiWording INSTANCE = new OpenAiWording();
+
+        @Override
+        public ApiException invalid(String field, String problem) {
+            return ApiException.invalid(field, "Invalid '" + field + "': " + problem + ".");
+        }
+
+        @Override
+        public ApiException missing(String field, String hint) {
+            return ApiException.invalid(field, "Missing required parameter: '" + field + "'.");
+        }
+
+        @Override
+        public ApiException wrongType(String field, String expected, JsonNode actual) {
+            String openAiName = switch (expected) {
+                case "text" -> "a string";
+                case "a whole number" -> "an integer";
+                case "true or false" -> "a boolean";
+                default -> expected;
+            };
+            return new ApiException(400, "invalid_request_error", "Invalid type for '" + field + "': expected "
+                    + openAiName + ", but got " + describe(actual) + ".", field, "invalid_type");
+        }
+
+        @Override
+        public ApiException outOfRange(String field, Number value, Number min, Number max) {
+            return ApiException.invalid(field, "Invalid '" + field + "': " + value + " is outside " + min + ".." + max
+                    + ".");
+        }
+
+        /** OpenAI names the first unrecognized argument, in the order the client sent them. */
+        @Override
+        public ApiException unknownKeys(String path, List<String> unknown, List<String> known, String suggestion) {
+            String field = ObjectFields.join(path, unknown.getFirst());
+            return new ApiException(400, "invalid_request_error", "Unrecognized request argument supplied: " + field,
+                    field, "unknown_parameter");
+        }
     }
 
     private static String describe(JsonNode v) {

@@ -1,5 +1,6 @@
 package dev.crucible.app;
 
+import dev.crucible.task.TaskSelection;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -33,7 +34,7 @@ class AppConfigParserTest {
         assertThat(config.initialBase()).isEqualTo(Path.of("/srv/crucible/zoo/base"));
         assertThat(config.basesDir()).isEqualTo(Path.of("/srv/crucible/bases"));
         assertThat(config.stateDir()).isEqualTo(Path.of("/srv/crucible/state"));
-        assertThat(config.tasks()).extracting(TaskEntry::name).containsExactly("add", "rev");
+        assertThat(config.tasks()).extracting(TaskSelection::name).containsExactly("add", "rev");
         assertThat(config.tasks().get(1).path()).isEqualTo(Path.of("/srv/crucible/zoo/rev_dev.jsonl"));
         assertThat(config.gates()).isEqualTo(new GateSettings(0.02, 0.0));
         assertThat(config.watch()).isEqualTo(WatchSettings.defaults());
@@ -57,7 +58,7 @@ class AppConfigParserTest {
         assertThat(dev.crucible.app.RemergeApp.serveConfig(config).servedModelNames()).containsExactly("crucible", "team/adder");
         assertThatThrownBy(() -> AppConfigParser.parse(ISSUE_EXAMPLE.replaceFirst("serve:.*\n",
                 "serve: {served_model_names: [1]}\n"), FILE))
-                .hasMessageContaining("serve.served_model_names: 1 is not a name");
+                .hasMessageContaining("serve.served_model_names: expected a list of names such as [crucible, my-model], got 1");
     }
 
     @Test
@@ -75,7 +76,7 @@ class AppConfigParserTest {
                 """;
         AppConfig config = AppConfigParser.parse(yaml, FILE);
 
-        TaskEntry task = config.tasks().getFirst();
+        TaskSelection task = config.tasks().getFirst();
         assertThat(task.path()).isEqualTo(Path.of("/data/add.jsonl"));
         assertThat(task.spec().extract()).isEqualTo("(\\d+)");
         assertThat(task.spec().maxNewTokens()).isEqualTo(6);

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.crucible.app.AppConfig;
 import dev.crucible.app.AppConfigParser;
-import dev.crucible.app.TaskEntry;
+import dev.crucible.task.TaskSelection;
 import dev.crucible.error.CrucibleException;
 import dev.crucible.fixtures.Fixtures;
 import dev.crucible.recipe.ModelEntry;
@@ -74,9 +74,9 @@ class RemergeAppFilesTest {
         assertThat(config.initialBase()).isEqualTo(zoo.base());
         assertThat(config.basesDir()).isDirectory().isEmptyDirectory();
         assertThat(config.serve().port()).isZero();
-        assertThat(config.tasks()).extracting(TaskEntry::name).containsExactly("add", "rev");
-        assertThat(config.tasks()).extracting(TaskEntry::path).containsExactly(zoo.addDev(), zoo.revDev());
-        assertThat(config.tasks()).extracting(TaskEntry::limit).containsOnly(OptionalInt.of(16));
+        assertThat(config.tasks()).extracting(TaskSelection::name).containsExactly("add", "rev");
+        assertThat(config.tasks()).extracting(TaskSelection::path).containsExactly(zoo.addDev(), zoo.revDev());
+        assertThat(config.tasks()).extracting(TaskSelection::limit).containsOnly(OptionalInt.of(16));
         Path token = config.serve().adminTokenFile().orElseThrow();
         assertThat(Files.readString(token).strip()).matches("[0-9a-f]{32}");
         assertThat(Files.readString(RemergeAppFiles.write(dir.resolve("again"), evolved, zoo, 0, 16)

@@ -47,11 +47,6 @@ public final class KvCache implements AutoCloseable {
         return length;
     }
 
-    /** The position the next real token of a row will get. */
-    public int nextPosition(int row) {
-        return nextPosition[row];
-    }
-
     /**
      * Registers new slots (valid[b][t] false for padding) and returns their positions [B][T]:
      * each real token takes its row's next position, as transformers derives position ids from

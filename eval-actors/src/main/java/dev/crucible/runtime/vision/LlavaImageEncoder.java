@@ -105,11 +105,6 @@ public final class LlavaImageEncoder {
         return tokensPerImage;
     }
 
-    /** The image preprocessing in use. */
-    public ImagePreprocessor preprocessor() {
-        return preprocessor;
-    }
-
     /** Projected features [images * tokensPerImage, textHidden], images in order, in the step manager. */
     public NDArray encode(NDManager step, List<ImageInput> images) {
         List<float[]> pixels = new ArrayList<>();
