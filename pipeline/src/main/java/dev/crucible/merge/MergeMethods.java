@@ -1,5 +1,6 @@
 package dev.crucible.merge;
 
+import dev.crucible.config.ClosestName;
 import dev.crucible.error.CrucibleException;
 import dev.crucible.merge.kernels.TiesKernels;
 import dev.crucible.merge.methods.ArceeFusionMerge;
@@ -21,7 +22,6 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
@@ -92,7 +92,7 @@ public final class MergeMethods {
      * alike ({@code dare-ties -> dare_ties}); null when nothing is within about a third of its length.
      */
     public static String suggest(String unknown) {
-        return closest(unknown, BY_NAME.keySet());
+        return ClosestName.of(unknown, BY_NAME.keySet());
     }
 
     /** The methods that declare a parameter {@code name} (per model or global), in registry order. */
@@ -105,48 +105,6 @@ public final class MergeMethods {
         }
 
         return out;
-    }
-
-    /**
-     * The name among {@code known} closest to {@code unknown} by edit distance (case, {@code -} and {@code _}
-     * alike), or null when none is within about a third of its length.
-     */
-    public static String closest(String unknown, Collection<String> known) {
-        String probe = canonical(unknown);
-        String best = null;
-        int bestDistance = Integer.MAX_VALUE;
-        for (String name : known) {
-            int d = editDistance(probe, name);
-            if (d < bestDistance) {
-                bestDistance = d;
-                best = name;
-            }
-        }
-        int allowed = Math.max(1, Math.min(3, probe.length() / 3));
-        return bestDistance <= allowed ? best : null;
-    }
-
-    private static String canonical(String s) {
-        return s.trim().toLowerCase(Locale.ROOT).replace('-', '_').replace(' ', '_');
-    }
-
-    private static int editDistance(String a, String b) {
-        int[] prev = new int[b.length() + 1];
-        int[] cur = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            prev[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            cur[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int sub = prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
-                cur[j] = Math.min(sub, Math.min(prev[j] + 1, cur[j - 1] + 1));
-            }
-            int[] t = prev;
-            prev = cur;
-            cur = t;
-        }
-        return prev[b.length()];
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.crucible.recipe;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.crucible.config.ClosestName;
 import dev.crucible.config.FieldErrors;
 import dev.crucible.config.ObjectFields;
 import dev.crucible.error.CrucibleException;
@@ -246,7 +247,7 @@ public final class RecipeParser {
         if (!perModel) {
             known.addAll(method.globalParameters());
         }
-        String guess = MergeMethods.closest(name, known);
+        String guess = ClosestName.of(name, known);
         throw new CrucibleException(field + ": " + method.name() + " has no parameter '" + name + "'"
                 + (guess != null ? "; did you mean '" + guess + "'?" : "")
                 + (known.isEmpty() ? "; it takes none" : (guess != null ? " (known: " : "; known: ")
