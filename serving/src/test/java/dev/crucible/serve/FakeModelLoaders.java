@@ -1,5 +1,7 @@
 package dev.crucible.serve;
 
+import dev.crucible.serve.model.ModelLoader;
+
 /** Model loaders of {@link FakeLanguageModel}s for tests outside this package (a running {@code crucible run} without real models). */
 public final class FakeModelLoaders {
 

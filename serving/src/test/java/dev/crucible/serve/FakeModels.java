@@ -2,6 +2,7 @@ package dev.crucible.serve;
 
 import dev.crucible.error.CrucibleException;
 import dev.crucible.runtime.LanguageModel;
+import dev.crucible.serve.model.ModelLoader;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -10,12 +11,12 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * A {@link ModelLoader} of {@link FakeLanguageModel}s named after the folder: a folder named
  * {@code broken*} fails to load, {@code nan*} loads but has non-finite logits.
  */
-final class FakeModels implements ModelLoader {
+public final class FakeModels implements ModelLoader {
 
     private final long tokenDelayMillis;
     private final List<FakeLanguageModel> loaded = new CopyOnWriteArrayList<>();
 
-    FakeModels(long tokenDelayMillis) {
+    public FakeModels(long tokenDelayMillis) {
         this.tokenDelayMillis = tokenDelayMillis;
     }
 
@@ -30,7 +31,7 @@ final class FakeModels implements ModelLoader {
         return model;
     }
 
-    List<FakeLanguageModel> loaded() {
+    public List<FakeLanguageModel> loaded() {
         return loaded;
     }
 }

@@ -2,6 +2,7 @@ package dev.crucible.serve;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.crucible.runtime.LanguageModels;
+import dev.crucible.serve.model.ModelLoader;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,5 +1,6 @@
 package dev.crucible.serve;
 
+import dev.crucible.serve.model.ModelLoader;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
