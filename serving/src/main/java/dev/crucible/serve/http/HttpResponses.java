@@ -4,16 +4,13 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.crucible.serve.openai.ApiException;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.util.Optional;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 
 /**
- * JSON bodies, OpenAI error responses and bearer-token checks as Pekko HTTP responses: the one helper
- * every route of the server answers errors with.
+ * JSON bodies and OpenAI error responses as Pekko HTTP responses: the one helper every route of the server
+ * and of re-merge answers with.
  */
 public final class HttpResponses {
 
@@ -31,25 +28,16 @@ public final class HttpResponses {
         }
     }
 
-    /** The OpenAI error shape; 429 says when to retry, 401 which scheme to use. */
+    /**
+     * The OpenAI error shape ({@code {"error":{"message","type","param","code"}}}); a 429 says when to retry.
+     * A 401's challenge is added by {@link AdminAuth}, the one place that refuses credentials.
+     */
     public static HttpResponse error(ApiException e) {
         HttpResponse response = json(e.status(), e.toJson());
         if (e.status() == 429) {
             response = response.addHeader(RawHeader.create("Retry-After", "1"));
         }
-        if (e.status() == 401) {
-            response = response.addHeader(RawHeader.create("WWW-Authenticate", "Bearer"));
-        }
         return response;
-    }
-
-    /** Whether {@code authorization} (the header's value, if sent) is {@code Bearer <token>}, compared in constant time. */
-    public static boolean bearerMatches(Optional<String> authorization, String token) {
-        if (authorization.isEmpty() || !authorization.get().regionMatches(true, 0, "Bearer ", 0, 7)) {
-            return false;
-        }
-        byte[] given = authorization.get().substring(7).trim().getBytes(StandardCharsets.UTF_8);
-        return MessageDigest.isEqual(given, token.getBytes(StandardCharsets.UTF_8));
     }
 
     static String compact(JsonNode node) {
