@@ -82,12 +82,12 @@ public final class ModelServer extends AbstractBehavior<ModelServer.Command> {
     private int closesPending;
 
     /** The behaviour; {@code blocking} runs loads and closes, never the actor's own dispatcher. */
-    public static Behavior<Command> create(ModelLoader loader, String smokePrompt, Executor blocking, CrucibleMetrics metrics) {
+    public static Behavior<Command> create(CheckpointLoader loader, String smokePrompt, Executor blocking, CrucibleMetrics metrics) {
         return create(loader, smokePrompt, Optional.empty(), blocking, metrics);
     }
 
     /** As above; {@code chatTemplate} (the {@code --chat-template} file) replaces every loaded model's own template. */
-    public static Behavior<Command> create(ModelLoader loader, String smokePrompt, Optional<Path> chatTemplate,
+    public static Behavior<Command> create(CheckpointLoader loader, String smokePrompt, Optional<Path> chatTemplate,
             Executor blocking, CrucibleMetrics metrics) {
         return Behaviors.setup(ctx -> new ModelServer(ctx, new ModelValidator(loader, smokePrompt, chatTemplate), blocking, metrics));
     }

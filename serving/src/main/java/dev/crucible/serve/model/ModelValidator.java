@@ -18,11 +18,11 @@ import java.util.Optional;
  */
 final class ModelValidator {
 
-    private final ModelLoader loader;
+    private final CheckpointLoader loader;
     private final String smokePrompt;
     private final Optional<Path> chatTemplate;
 
-    ModelValidator(ModelLoader loader, String smokePrompt, Optional<Path> chatTemplate) {
+    ModelValidator(CheckpointLoader loader, String smokePrompt, Optional<Path> chatTemplate) {
         this.loader = loader;
         this.smokePrompt = smokePrompt;
         this.chatTemplate = chatTemplate;
