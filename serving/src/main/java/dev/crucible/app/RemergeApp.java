@@ -15,9 +15,9 @@ import dev.crucible.remerge.RemergeState;
 import dev.crucible.runtime.LanguageModels;
 import dev.crucible.serve.AdminTokens;
 import dev.crucible.serve.CrucibleServer;
-import dev.crucible.serve.ModelLoader;
 import dev.crucible.serve.ServeConfig;
 import dev.crucible.serve.ServerExtension;
+import dev.crucible.serve.model.CheckpointLoader;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -50,7 +50,7 @@ public final class RemergeApp implements AutoCloseable {
      * scorer are given (the CLI passes the recipe merger and the evaluator pool; tests may pass doubles);
      * {@code evaluation} is closed with the server.
      */
-    public static RemergeApp start(AppConfig config, ServeConfig serve, ModelLoader loader, CandidateMerger merger,
+    public static RemergeApp start(AppConfig config, ServeConfig serve, CheckpointLoader loader, CandidateMerger merger,
             CandidateScorer scorer, AutoCloseable evaluation) {
         AtomicReference<RemergeService> built = new AtomicReference<>();
         CrucibleServer server = CrucibleServer.start(serve, loader, Optional.empty(), parts -> {

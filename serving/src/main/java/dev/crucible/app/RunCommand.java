@@ -2,8 +2,8 @@ package dev.crucible.app;
 
 import dev.crucible.remerge.RemergeRoutes;
 import dev.crucible.remerge.RemergeState;
-import dev.crucible.serve.ChatTemplates;
 import dev.crucible.serve.ServeConfig;
+import dev.crucible.serve.template.ChatTemplates;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;

@@ -1,8 +1,8 @@
 package dev.crucible.remerge;
 
 import dev.crucible.error.CrucibleException;
-import dev.crucible.serve.ModelServer;
-import dev.crucible.serve.PromotionResult;
+import dev.crucible.serve.model.ModelServer;
+import dev.crucible.serve.model.PromotionResult;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.ExecutionException;

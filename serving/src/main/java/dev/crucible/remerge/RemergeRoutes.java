@@ -7,9 +7,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.crucible.error.CrucibleException;
 import dev.crucible.metrics.CrucibleMetrics;
-import java.nio.charset.StandardCharsets;
+import dev.crucible.serve.http.AdminAuth;
+import dev.crucible.serve.http.HttpResponses;
+import dev.crucible.serve.openai.ApiException;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -18,17 +19,15 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
-import java.util.function.Supplier;
-import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
-import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
 
 /**
- * The re-merge admin API, behind the serving admin bearer token:
+ * The re-merge admin API, behind the serving admin bearer token (the same {@link AdminAuth} check and
+ * OpenAI-shaped errors as the serving routes):
  * {@code POST /admin/bases {"path": ...}} lets a new base wait for re-merge, {@code GET /admin/bases}
  * lists the bases not decided yet (waiting and why, queued, merging, failed), {@code GET /admin/history}
  * lists every candidate and decision with the champion and those bases, {@code POST /admin/rollback}
@@ -54,13 +53,13 @@ public final class RemergeRoutes extends AllDirectives {
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
 
     private final RemergeService service;
-    private final Optional<String> adminToken;
+    private final AdminAuth admin;
     private final CrucibleMetrics metrics;
     private final Executor blocking;
 
     public RemergeRoutes(RemergeService service, Optional<String> adminToken, CrucibleMetrics metrics, Executor blocking) {
         this.service = service;
-        this.adminToken = adminToken;
+        this.admin = new AdminAuth(adminToken, "set serve.admin_token_file or CRUCIBLE_ADMIN_TOKEN");
         this.metrics = metrics;
         this.blocking = blocking;
     }
@@ -77,30 +76,15 @@ public final class RemergeRoutes extends AllDirectives {
                 return response;
             }, () -> concat(
                     path(PathMatchers.segment("bases"), () -> concat(
-                            post(() -> admin(request.getHeader("Authorization"),
+                            post(() -> admin.authorized(
                                     () -> entity(Unmarshaller.entityToString(), body -> complete(announce(body))))),
-                            get(() -> admin(request.getHeader("Authorization"), () -> complete(bases()))))),
-                    path(PathMatchers.segment("promote"), () -> post(() -> admin(request.getHeader("Authorization"),
+                            get(() -> admin.authorized(() -> complete(bases()))))),
+                    path(PathMatchers.segment("promote"), () -> post(() -> admin.authorized(
                             () -> entity(Unmarshaller.entityToString(), body -> completeWithFuture(promote(body)))))),
-                    path(PathMatchers.segment("history"), () -> get(() -> admin(request.getHeader("Authorization"),
-                            () -> complete(history())))),
-                    path(PathMatchers.segment("rollback"), () -> post(() -> admin(request.getHeader("Authorization"),
+                    path(PathMatchers.segment("history"), () -> get(() -> admin.authorized(() -> complete(history())))),
+                    path(PathMatchers.segment("rollback"), () -> post(() -> admin.authorized(
                             () -> completeWithFuture(rollback()))))));
         }));
-    }
-
-    private Route admin(Optional<org.apache.pekko.http.javadsl.model.HttpHeader> authorization, Supplier<Route> inner) {
-        if (adminToken.isEmpty()) {
-            return complete(error(403, "admin_disabled",
-                    "The admin API is disabled; set serve.admin_token_file or CRUCIBLE_ADMIN_TOKEN."));
-        }
-        String given = authorization.map(h -> h.value()).orElse("");
-        if (!given.regionMatches(true, 0, "Bearer ", 0, 7) || !MessageDigest.isEqual(
-                given.substring(7).trim().getBytes(StandardCharsets.UTF_8), adminToken.get().getBytes(StandardCharsets.UTF_8))) {
-            return complete(error(401, "invalid_api_key", "Missing or wrong admin token; send 'Authorization: Bearer <token>'.")
-                    .addHeader(RawHeader.create("WWW-Authenticate", "Bearer")));
-        }
-        return inner.get();
     }
 
     private HttpResponse announce(String body) {
@@ -115,9 +99,10 @@ public final class RemergeRoutes extends AllDirectives {
             return error(400, "missing_path", "path: missing; send {\"path\": \"/models/bases/new-base\"}.");
         }
         return switch (service.announce(Path.of(path.textValue()))) {
-            case Announcement.Accepted a -> json(202, JSON.createObjectNode().put("status", "queued")
+            case Announcement.Accepted a -> HttpResponses.json(202, JSON.createObjectNode().put("status", "queued")
                     .put("base", a.base()).put("queued", a.queued()));
-            case Announcement.AlreadyKnown k -> json(409, JSON.createObjectNode().put("status", "known").put("base", k.base())
+            case Announcement.AlreadyKnown k -> HttpResponses.json(409, JSON.createObjectNode().put("status", "known")
+                    .put("base", k.base())
                     .put("message", "this base is already queued, decided or serving"));
             case Announcement.QueueFull f -> error(503, "queue_full", f.capacity()
                     + " bases are waiting already; announce " + f.base() + " again once some are done.");
@@ -133,13 +118,13 @@ public final class RemergeRoutes extends AllDirectives {
         List<HistoryEntry> entries = service.history();
         out.set("history", JSON.valueToTree(entries));
         out.set("bases", JSON.valueToTree(service.bases()));
-        return json(200, out);
+        return HttpResponses.json(200, out);
     }
 
     private HttpResponse bases() {
         ObjectNode out = JSON.createObjectNode();
         out.set("bases", JSON.valueToTree(service.bases()));
-        return json(200, out);
+        return HttpResponses.json(200, out);
     }
 
     private CompletionStage<HttpResponse> promote(String body) {
@@ -178,7 +163,7 @@ public final class RemergeRoutes extends AllDirectives {
             out.put("path", entry.candidate());
             out.put("previous", entry.champion());
             out.set("history", JSON.valueToTree(entry));
-            return json(200, out);
+            return HttpResponses.json(200, out);
         });
     }
 
@@ -190,28 +175,14 @@ public final class RemergeRoutes extends AllDirectives {
                         ? error(502, "rollback_failed", cause.getMessage())
                         : error(500, "rollback_failed", "rollback failed: " + cause);
             }
-            return entry.map(e -> json(200, JSON.valueToTree(e)))
+            return entry.map(e -> HttpResponses.json(200, JSON.valueToTree(e)))
                     .orElseGet(() -> error(409, "no_previous_champion", "There is no previous champion to roll back to."));
         });
     }
 
-    private static HttpResponse json(int status, JsonNode body) {
-        try {
-            return HttpResponse.create().withStatus(status)
-                    .withEntity(ContentTypes.APPLICATION_JSON, JSON.writeValueAsBytes(body));
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException("cannot render JSON", e);
-        }
-    }
-
+    /** The OpenAI error shape the serving routes use, with no {@code param}. */
     private static HttpResponse error(int status, String code, String message) {
-        ObjectNode body = JSON.createObjectNode();
-        ObjectNode err = body.putObject("error");
-        err.put("message", message);
-        err.put("type", status >= 500 ? "server_error" : "invalid_request_error");
-        err.putNull("param");
-        err.put("code", code);
-        return json(status, body);
+        return HttpResponses.error(new ApiException(status, status >= 500 ? "server_error" : "invalid_request_error",
+                message, null, code));
     }
 }
-

@@ -4,6 +4,13 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.crucible.error.CrucibleException;
 import dev.crucible.metrics.CrucibleMetrics;
+import dev.crucible.serve.http.ConnectionGuard;
+import dev.crucible.serve.http.ServeRoutes;
+import dev.crucible.serve.inference.AdmissionControl;
+import dev.crucible.serve.inference.InferenceService;
+import dev.crucible.serve.model.CheckpointLoader;
+import dev.crucible.serve.model.ModelServer;
+import dev.crucible.serve.model.PromotionResult;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -67,7 +74,7 @@ public final class CrucibleServer implements AutoCloseable {
      * Binds the HTTP port, then loads {@code modelDir} as version v1 (liveness answers while it loads,
      * readiness only after). Fails with a {@link CrucibleException} if the port or the model is unusable.
      */
-    public static CrucibleServer start(ServeConfig config, ModelLoader loader, Path modelDir) {
+    public static CrucibleServer start(ServeConfig config, CheckpointLoader loader, Path modelDir) {
         return launch(config, loader, Optional.of(modelDir), null, List.of());
     }
 
@@ -77,13 +84,13 @@ public final class CrucibleServer implements AutoCloseable {
      * promotion. {@code closeOnShutdown} is closed, in order, after the models: on shutdown, or at once if
      * the server cannot start.
      */
-    public static CrucibleServer start(ServeConfig config, ModelLoader loader, Optional<Path> firstModel,
+    public static CrucibleServer start(ServeConfig config, CheckpointLoader loader, Optional<Path> firstModel,
             Function<ServerParts, ServerExtension> extension, List<AutoCloseable> closeOnShutdown) {
         return launch(config, loader, firstModel, Objects.requireNonNull(extension, "extension"), closeOnShutdown);
     }
 
     /** {@code extension} null: the serving API alone, with no routes in front. */
-    private static CrucibleServer launch(ServeConfig config, ModelLoader loader, Optional<Path> firstModel,
+    private static CrucibleServer launch(ServeConfig config, CheckpointLoader loader, Optional<Path> firstModel,
             Function<ServerParts, ServerExtension> extension, List<AutoCloseable> closeOnShutdown) {
         Runnable closeExtras = closeOnce(List.copyOf(closeOnShutdown));
         ActorSystem<Void> system;
@@ -118,7 +125,7 @@ public final class CrucibleServer implements AutoCloseable {
         }
     }
 
-    private static CrucibleServer bind(ActorSystem<Void> system, ServeConfig config, ModelLoader loader,
+    private static CrucibleServer bind(ActorSystem<Void> system, ServeConfig config, CheckpointLoader loader,
             Function<ServerParts, ServerExtension> extension, Runnable closeExtras) {
         CrucibleMetrics metrics = new CrucibleMetrics();
         Executor blocking = system.dispatchers().lookup(DispatcherSelector.fromConfig(MODEL_DISPATCHER));

@@ -1,12 +1,13 @@
 package dev.crucible.serve;
 
 import dev.crucible.runtime.LanguageModels;
+import dev.crucible.serve.template.ChatTemplates;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Optional;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;

@@ -1,6 +1,7 @@
 package dev.crucible.serve;
 
 import dev.crucible.metrics.CrucibleMetrics;
+import dev.crucible.serve.model.ModelServer;
 import java.util.concurrent.Executor;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;

@@ -4,7 +4,7 @@ import dev.crucible.error.CrucibleException;
 import dev.crucible.remerge.CandidateMerger;
 import dev.crucible.remerge.CandidateScorer;
 import dev.crucible.remerge.MergeMeter;
-import dev.crucible.serve.FakeModelLoaders;
+import dev.crucible.serve.FakeCheckpointLoaders;
 import dev.crucible.stream.MergeStats;
 import dev.crucible.task.TaskScore;
 import java.io.IOException;
@@ -29,7 +29,7 @@ public final class FakeRemerge {
 
     /** Starts the app of {@code config} with the fake merger and scorer and the fake model loader. */
     public static RemergeApp start(AppConfig config, Path controlDir) {
-        return RemergeApp.start(config, RemergeApp.serveConfig(config), FakeModelLoaders.instant(), merger(controlDir),
+        return RemergeApp.start(config, RemergeApp.serveConfig(config), FakeCheckpointLoaders.instant(), merger(controlDir),
                 scorer(controlDir), () -> { });
     }
 

@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.crucible.error.CrucibleException;
 import dev.crucible.metrics.CrucibleMetrics;
-import dev.crucible.serve.AdmissionControl;
-import dev.crucible.serve.InferenceService;
-import dev.crucible.serve.ModelServer;
 import dev.crucible.serve.ServeConfig;
-import dev.crucible.serve.ServeRoutes;
+import dev.crucible.serve.http.ServeRoutes;
+import dev.crucible.serve.inference.AdmissionControl;
+import dev.crucible.serve.inference.InferenceService;
+import dev.crucible.serve.model.ModelServer;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

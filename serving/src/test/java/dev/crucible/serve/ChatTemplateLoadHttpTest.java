@@ -1,5 +1,6 @@
 package dev.crucible.serve;
 
+import dev.crucible.serve.template.ChatTemplates;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -21,7 +21,7 @@ import java.util.regex.Pattern;
  * per token, counts {@link #close()} calls and fails any call made after close, so a server that
  * closes a model too early shows up as failed requests.
  */
-final class FakeLanguageModel implements LanguageModel {
+public final class FakeLanguageModel implements LanguageModel {
 
     private static final Pattern ADD = Pattern.compile("add (\\d+) (\\d+) =");
 
@@ -33,17 +33,17 @@ final class FakeLanguageModel implements LanguageModel {
     private final AtomicInteger batchedCalls = new AtomicInteger();
     private volatile boolean closed;
 
-    FakeLanguageModel(String name, long tokenDelayMillis, boolean brokenLogits) {
+    public FakeLanguageModel(String name, long tokenDelayMillis, boolean brokenLogits) {
         this.name = name;
         this.tokenDelayMillis = tokenDelayMillis;
         this.brokenLogits = brokenLogits;
     }
 
-    int closeCount() {
+    public int closeCount() {
         return closes.get();
     }
 
-    int callCount() {
+    public int callCount() {
         return calls.get();
     }
 
@@ -130,7 +130,7 @@ final class FakeLanguageModel implements LanguageModel {
         return out;
     }
 
-    int batchedCallCount() {
+    public int batchedCallCount() {
         return batchedCalls.get();
     }
 

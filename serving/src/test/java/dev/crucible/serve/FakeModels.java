@@ -2,20 +2,21 @@ package dev.crucible.serve;
 
 import dev.crucible.error.CrucibleException;
 import dev.crucible.runtime.LanguageModel;
+import dev.crucible.serve.model.CheckpointLoader;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * A {@link ModelLoader} of {@link FakeLanguageModel}s named after the folder: a folder named
+ * A {@link CheckpointLoader} of {@link FakeLanguageModel}s named after the folder: a folder named
  * {@code broken*} fails to load, {@code nan*} loads but has non-finite logits.
  */
-final class FakeModels implements ModelLoader {
+public final class FakeModels implements CheckpointLoader {
 
     private final long tokenDelayMillis;
     private final List<FakeLanguageModel> loaded = new CopyOnWriteArrayList<>();
 
-    FakeModels(long tokenDelayMillis) {
+    public FakeModels(long tokenDelayMillis) {
         this.tokenDelayMillis = tokenDelayMillis;
     }
 
@@ -30,7 +31,7 @@ final class FakeModels implements ModelLoader {
         return model;
     }
 
-    List<FakeLanguageModel> loaded() {
+    public List<FakeLanguageModel> loaded() {
         return loaded;
     }
 }

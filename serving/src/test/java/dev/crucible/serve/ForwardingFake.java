@@ -10,11 +10,11 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /** Delegates every call to a {@link FakeLanguageModel}; tests override the calls they observe. */
-class ForwardingFake implements LanguageModel {
+public class ForwardingFake implements LanguageModel {
 
     private final FakeLanguageModel delegate;
 
-    ForwardingFake(FakeLanguageModel delegate) {
+    public ForwardingFake(FakeLanguageModel delegate) {
         this.delegate = delegate;
     }
 

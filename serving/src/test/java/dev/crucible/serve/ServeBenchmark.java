@@ -2,6 +2,7 @@ package dev.crucible.serve;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.crucible.runtime.LanguageModels;
+import dev.crucible.serve.model.CheckpointLoader;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,7 +42,7 @@ public final class ServeBenchmark {
         System.exit(0);
     }
 
-    private static void run(ModelLoader loader, Path dir, double seconds, int maxConcurrent, int[] levels) throws Exception {
+    private static void run(CheckpointLoader loader, Path dir, double seconds, int maxConcurrent, int[] levels) throws Exception {
         ServeConfig config = ServeConfig.defaults().withPort(0).withAdmission(maxConcurrent, 256, Duration.ofSeconds(60));
         try (CrucibleServer server = CrucibleServer.start(config, loader, dir)) {
             ApiClient api = new ApiClient(server.baseUri());

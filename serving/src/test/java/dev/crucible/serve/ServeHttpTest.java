@@ -178,10 +178,13 @@ class ServeHttpTest {
     @Test
     void promotionNeedsTheBearerToken() {
         String body = "{\"path\":\"" + dir.resolve("second") + "\"}";
-        assertError(client.post("/admin/promote", body), 401, "authentication_error", null);
+        HttpResponse<String> missing = client.post("/admin/promote", body);
+        assertError(missing, 401, "authentication_error", null);
+        assertThat(missing.headers().firstValue("WWW-Authenticate")).hasValue("Bearer realm=\"crucible-admin\"");
         HttpResponse<String> wrong = client.post("/admin/promote", body, "Authorization", "Bearer nope");
         assertError(wrong, 401, "authentication_error", null);
-        assertThat(wrong.headers().firstValue("WWW-Authenticate")).hasValue("Bearer");
+        assertThat(wrong.headers().firstValue("WWW-Authenticate"))
+                .hasValue("Bearer realm=\"crucible-admin\", error=\"invalid_token\"");
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.crucible.serve;
 
+import dev.crucible.serve.model.CheckpointLoader;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -27,7 +28,7 @@ class ZooServeTest {
     @Test
     void expertAddAnswersOverHttpThenSwapsToExpertRev() throws Exception {
         List<CountingModel> loaded = new CopyOnWriteArrayList<>();
-        ModelLoader loader = dir -> {
+        CheckpointLoader loader = dir -> {
             CountingModel model = new CountingModel(LanguageModels.load(dir));
             loaded.add(model);
             return model;

@@ -1,6 +1,0 @@
-package dev.crucible.serve;
-
-import dev.crucible.runtime.Generation;
-
-/** A finished generation and the model version that produced it. */
-public record Served(Generation generation, ModelVersion version) {}

@@ -1,0 +1,4 @@
+package dev.crucible.serve.openai;
+
+/** A validated {@code POST /v1/completions} body. */
+public record CompletionRequest(String prompt, SamplingOptions sampling, boolean stream, boolean includeUsage) {}
