@@ -1,10 +1,5 @@
 package dev.crucible.evolve;
 
-import dev.crucible.task.TaskSelection;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.crucible.checkpoint.ModelFolder;
 import dev.crucible.error.CrucibleException;
 import dev.crucible.eval.EvaluationResult;
@@ -15,6 +10,7 @@ import dev.crucible.evolve.cmaes.CmaEs;
 import dev.crucible.evolve.cmaes.CmaEsConfig;
 import dev.crucible.evolve.cmaes.CmaEsStateFile;
 import dev.crucible.evolve.genome.DataFlowGenome;
+import dev.crucible.evolve.genome.GeneSpace;
 import dev.crucible.evolve.genome.Genome;
 import dev.crucible.evolve.genome.ParameterGenome;
 import dev.crucible.recipe.Recipe;
@@ -22,6 +18,7 @@ import dev.crucible.recipe.RecipeWriter;
 import dev.crucible.safetensors.InputOverlap;
 import dev.crucible.task.Task;
 import dev.crucible.task.TaskScore;
+import dev.crucible.task.TaskSelection;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -104,12 +101,15 @@ public final class Evolution {
                      EvaluationSession.defaultSettings(), EvaluationSession.quietConfig())) {
             SearchSpace space = config.genome().space();
             int total = config.search().maxEvaluations();
-            Genome first = space == SearchSpace.DATAFLOW ? dataFlowGenome(modelStrings, labels) : parameterGenome();
-            String firstStage = space == SearchSpace.DATAFLOW ? SearchSpace.DATAFLOW.configName()
-                    : SearchSpace.PARAMETER.configName();
+            MoeCandidateBuilder moe = space == SearchSpace.MOE
+                    ? MoeCandidateBuilder.prepare(config.moe(), config.genome().layerGroups(), out, progress) : null;
+            Genome first = space == SearchSpace.DATAFLOW ? dataFlowGenome(modelStrings, labels)
+                    : moe == null ? parameterGenome() : null;
+            String firstStage = space == SearchSpace.BOTH ? SearchSpace.PARAMETER.configName() : space.configName();
             int firstBudget = space == SearchSpace.BOTH ? total / 2 : total;
-            StageResult result = stage(firstStage, first, firstBudget, out.resolve(STATE), journal, earlier, dev,
-                    builder, mergeThread, session);
+            StageResult result = stage(firstStage, moe != null ? moe.genome() : first, moe != null ? moe
+                    : x -> builder.build(first.decode(x)), firstBudget, out.resolve(STATE), journal, earlier, dev,
+                    mergeThread, session);
             if (result.paused()) {
                 return paused();
             }
@@ -126,9 +126,10 @@ public final class Evolution {
                 dfModels.addAll(modelStrings);
                 List<String> dfLabels = new ArrayList<>(List.of("ps-merge"));
                 dfLabels.addAll(labels);
-                last = dataFlowGenome(dfModels, dfLabels);
-                result = stage(SearchSpace.DATAFLOW.configName(), last, total - firstBudget,
-                        out.resolve(DATAFLOW_STATE), journal, earlier, dev, builder, mergeThread, session);
+                Genome dataFlow = dataFlowGenome(dfModels, dfLabels);
+                last = dataFlow;
+                result = stage(SearchSpace.DATAFLOW.configName(), dataFlow, x -> builder.build(dataFlow.decode(x)),
+                        total - firstBudget, out.resolve(DATAFLOW_STATE), journal, earlier, dev, mergeThread, session);
                 if (result.paused()) {
                     return paused();
                 }
@@ -136,16 +137,21 @@ public final class Evolution {
                 generations += result.generations();
             }
             double[] bestX = requireBest(result).best().x();
-            Recipe best = last.decode(bestX);
-            RecipeWriter.write(best, out.resolve("best-recipe.yml"));
             progress.note("search done (best dev " + fmt(-result.best().fitness()) + "); writing model/ and the report");
-            builder.write(best, out.resolve("model"));
+            if (moe != null) {
+                moe.write(bestX, out.resolve("model"));
+            } else {
+                Recipe best = last.decode(bestX);
+                RecipeWriter.write(best, out.resolve("best-recipe.yml"));
+                builder.write(best, out.resolve("model"));
+            }
             List<ScoreRow> rows = compare(session, builder, dev, test);
             FitnessChart.write(GenerationStats.of(journal.read()), out.resolve("fitness.png"));
-            SearchReport report = new SearchReport(title(), rows, last.describe(bestX), evaluations, generations,
+            SearchReport report = new SearchReport(title(), rows, (moe != null ? moe.genome() : last).describe(bestX),
+                    evaluations, generations,
                     Duration.ofNanos(System.nanoTime() - start));
             report.write(out.resolve("report.md"));
-            writeScores(rows);
+            ScoreRow.writeJson(rows, out.resolve("scores.json"));
             return new EvolutionOutcome(false, report);
         } finally {
             mergeThread.shutdownNow();
@@ -165,9 +171,9 @@ public final class Evolution {
         return result;
     }
 
-    private StageResult stage(String name, Genome genome, int budget, Path stateFile, Journal journal,
-                              List<JournalEntry> earlier, List<Task> dev, CandidateBuilder builder,
-                              ExecutorService mergeThread, EvaluationSession session) {
+    private StageResult stage(String name, GeneSpace genome, CandidateFactory candidates, int budget, Path stateFile,
+                              Journal journal, List<JournalEntry> earlier, List<Task> dev, ExecutorService mergeThread,
+                              EvaluationSession session) {
         CmaEsConfig cma = cmaConfig(genome);
         CmaEs es;
         if (Files.isRegularFile(stateFile)) {
@@ -185,7 +191,7 @@ public final class Evolution {
                 previous.put(e.candidate(), e);
             }
         }
-        StageContext ctx = new StageContext(name, genome, es, budget, stateFile, journal, previous, dev, builder,
+        StageContext ctx = new StageContext(name, genome, es, budget, stateFile, journal, previous, dev, candidates,
                 mergeThread, session.system(), options.evaluators() + 1, options.stopAfter(), progress);
         progress.note(name + " search: " + genome.dimension() + " genes, population " + es.populationSize()
                 + ", budget " + budget + " evaluations" + (es.evaluations() > 0 ? ", resuming after "
@@ -205,7 +211,7 @@ public final class Evolution {
         }
     }
 
-    private CmaEsConfig cmaConfig(Genome genome) {
+    private CmaEsConfig cmaConfig(GeneSpace genome) {
         SearchSettings s = config.search();
         boolean separable = s.separable() != null ? s.separable() : genome.dimension() > SEPARABLE_ABOVE;
         return CmaEsConfig.of(genome.initial(), s.sigma(), s.seed())
@@ -273,6 +279,10 @@ public final class Evolution {
                 progress.note("hand merge " + name + " cannot be built: " + e.getMessage());
             }
         });
+        if (config.moe() != null) {
+            MoeGateModels.build(config.moe(), out, config.search().seed(), progress).forEach((name, dir) ->
+                    rows.add(score(session, new ModelRef.Folder(dir), name, ScoreRow.MOE, dev, test)));
+        }
         if (config.genome().space() == SearchSpace.BOTH) {
             progress.note("scoring the parameter-stage merge");
             rows.add(score(session, new ModelRef.Folder(out.resolve(PS_MODEL)), "evolved (parameter stage)",
@@ -295,26 +305,6 @@ public final class Evolution {
             out.put(s.task(), s.ok() ? s.score() : Double.NaN);
         }
         return out;
-    }
-
-    private void writeScores(List<ScoreRow> rows) {
-        ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-        ObjectNode root = json.createObjectNode();
-        ArrayNode models = root.putArray("models");
-        for (ScoreRow r : rows) {
-            ObjectNode m = models.addObject();
-            m.put("name", r.name());
-            m.put("kind", r.kind());
-            m.set("dev", json.valueToTree(r.dev()));
-            m.set("test", json.valueToTree(r.test()));
-            m.put("dev_mean", r.devMean());
-            m.put("test_mean", r.testMean());
-        }
-        try {
-            json.writeValue(out.resolve("scores.json").toFile(), root);
-        } catch (IOException e) {
-            throw new CrucibleException(out.resolve("scores.json") + ": cannot write (" + e.getMessage() + ")", e);
-        }
     }
 
     // ---- output folder ----
@@ -383,6 +373,7 @@ public final class Evolution {
             case PARAMETER -> file + " (" + config.mergeMethod() + ", parameter space)";
             case DATAFLOW -> file + " (data-flow space)";
             case BOTH -> file + " (" + config.mergeMethod() + " parameter space, then data-flow space)";
+            case MOE -> file + " (MoE space: calibrated Mixtral routers)";
         };
     }
 

@@ -46,7 +46,7 @@ public final class EvolutionRun extends AbstractBehavior<EvolutionRun.Command> {
     }
 
     /** A candidate's merge ended: a model, or why not. */
-    private record Merged(Candidate candidate, BuiltModel model, Map<String, Object> parameters, String failure,
+    private record Merged(Candidate candidate, CandidateModel model, Map<String, Object> parameters, String failure,
                           long startNanos) implements Command {
     }
 
@@ -141,8 +141,8 @@ public final class EvolutionRun extends AbstractBehavior<EvolutionRun.Command> {
             getContext().getSelf().tell(new Merged(c, null, Map.of(), describe(e), start));
             return;
         }
-        CompletableFuture<BuiltModel> merge = CompletableFuture.supplyAsync(
-                () -> ctx.builder().build(ctx.genome().decode(c.x())), ctx.mergeExecutor());
+        CompletableFuture<CandidateModel> merge = CompletableFuture.supplyAsync(
+                () -> ctx.candidates().build(c.x()), ctx.mergeExecutor());
         getContext().pipeToSelf(merge, (model, error) -> new Merged(c, model, parameters,
                 error == null ? null : describe(error), start));
     }

@@ -13,8 +13,9 @@ import picocli.CommandLine.Spec;
 
 /** {@code crucible evolve CONFIG.yml OUT_DIR}: evolutionary search for a merge recipe (CMA-ES over merge parameters). */
 @Command(name = "evolve", mixinStandardHelpOptions = true,
-        description = "Search merge parameters (and/or layer paths) with CMA-ES, scoring candidates in memory on dev "
-                + "tasks; writes best-recipe.yml, model/, journal.jsonl, report.md and fitness.png to OUT_DIR.")
+        description = "Search merge parameters (and/or layer paths, or a mixture of experts: genome.space moe) with "
+                + "CMA-ES, scoring candidates in memory on dev tasks; writes best-recipe.yml (not for moe), model/, "
+                + "journal.jsonl, report.md and fitness.png to OUT_DIR.")
 public final class EvolveCommand implements Callable<Integer> {
 
     @Spec
@@ -66,7 +67,9 @@ public final class EvolveCommand implements Callable<Integer> {
             out.println(String.format(Locale.ROOT, "best hand merge (%s): %.1f%% (%+.1f points)", hand.name(),
                     100 * handScore, 100 * (score - handScore)));
         }
-        out.println("recipe: " + outDir.resolve("best-recipe.yml"));
+        if (java.nio.file.Files.isRegularFile(outDir.resolve("best-recipe.yml"))) {
+            out.println("recipe: " + outDir.resolve("best-recipe.yml"));
+        }
         out.println("model:  " + outDir.resolve("model"));
         out.println("report: " + outDir.resolve("report.md"));
         out.flush();

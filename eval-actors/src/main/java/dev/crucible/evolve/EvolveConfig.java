@@ -17,9 +17,12 @@ import java.util.List;
  * @param search      optimiser settings and budget
  * @param tasks       dev tasks: the fitness is minus their mean score
  * @param testTasks   held-out tasks, only reported
+ * @param moe         the mergekit-moe config of a {@code moe} search (its base and experts are baseModel and
+ *                    models), or null
  */
 public record EvolveConfig(Path file, Path baseModel, Path taskVectorBase, List<Path> models, String mergeMethod, GenomeSettings genome,
-                           SearchSettings search, List<TaskSelection> tasks, List<TaskSelection> testTasks) {
+                           SearchSettings search, List<TaskSelection> tasks, List<TaskSelection> testTasks,
+                           dev.crucible.moe.MoeConfig moe) {
 
     public EvolveConfig {
         models = List.copyOf(models);

@@ -32,7 +32,7 @@ public final class EvolveConfigParser {
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final Set<String> TOP_KEYS = Set.of("base_model", "task_vector_base", "models", "merge_method",
-            "genome", "search", "tasks", "test_tasks");
+            "genome", "search", "tasks", "test_tasks", "moe");
     private static final Set<String> GENOME_KEYS = Set.of("layer_groups", "filters", "space", "weight_range",
             "normalize", "repeats", "scale_max");
     private static final Set<String> SEARCH_KEYS = Set.of("population", "max_evaluations", "sigma", "seed",
@@ -78,6 +78,13 @@ public final class EvolveConfigParser {
         }
         ObjectFields.of(root, "", "a mapping", errors).rejectUnknown(TOP_KEYS);
         GenomeSettings genome = genome(root.get("genome"));
+        if (genome.space() == SearchSpace.MOE || root.has("moe")) {
+            dev.crucible.moe.MoeConfig moe = MoeSpaceConfig.read(file, dir, root, genome.space());
+            return new EvolveConfig(file.toAbsolutePath().normalize(), moe.baseModel(), null,
+                    moe.experts().stream().map(dev.crucible.moe.MoeExpert::sourceModel).toList(), "moe", genome,
+                    search(root.get("search")), tasks(root.get("tasks"), "tasks", true),
+                    tasks(root.get("test_tasks"), "test_tasks", false), moe);
+        }
         Path base = root.hasNonNull("base_model") ? folder(root.get("base_model"), "base_model") : null;
         List<Path> models = models(root.get("models"));
         String method = method(root.get("merge_method"), genome.space());
@@ -93,7 +100,7 @@ public final class EvolveConfigParser {
         List<TaskSelection> tasks = tasks(root.get("tasks"), "tasks", true);
         List<TaskSelection> testTasks = tasks(root.get("test_tasks"), "test_tasks", false);
         return new EvolveConfig(file.toAbsolutePath().normalize(), base, taskVectorBase, models, method, genome, search,
-                tasks, testTasks);
+                tasks, testTasks, null);
     }
 
     private List<Path> models(JsonNode node) {
@@ -202,7 +209,7 @@ public final class EvolveConfigParser {
                 }
             }
             if (space == null) {
-                throw error("genome.space", "expected parameter, dataflow or both, got " + s);
+                throw error("genome.space", "expected parameter, dataflow, both or moe, got " + s);
             }
         }
         double lo = d.weightMin();

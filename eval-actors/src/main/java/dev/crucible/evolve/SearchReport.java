@@ -81,8 +81,13 @@ public record SearchReport(String title, List<ScoreRow> rows, Map<String, Object
                 + "never seen by it. Scores are exact-match accuracy unless the task says otherwise.\n");
         md.append("\n## Evolved parameters\n\n");
         parameters.forEach((k, v) -> md.append("- `").append(k).append("`: ").append(v).append('\n'));
-        md.append("\nThe recipe is `best-recipe.yml` (`crucible merge best-recipe.yml OUT`), the merged model `model/`, "
-                + "every candidate `journal.jsonl`.\n");
+        if (rows.stream().anyMatch(r -> r.kind().equals(ScoreRow.MOE))) {
+            md.append("\nThe evolved mixture is `model/` (a Mixtral folder; its README lists the genome), the compared "
+                    + "mixtures `moe-MODE/`, every candidate `journal.jsonl`.\n");
+        } else {
+            md.append("\nThe recipe is `best-recipe.yml` (`crucible merge best-recipe.yml OUT`), the merged model "
+                    + "`model/`, every candidate `journal.jsonl`.\n");
+        }
         return md.toString();
     }
 

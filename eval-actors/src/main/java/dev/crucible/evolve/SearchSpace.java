@@ -9,7 +9,9 @@ public enum SearchSpace {
     /** The path of the hidden state through the source models' layers, with a scale per step. */
     DATAFLOW,
     /** A parameter-space search, then a data-flow search whose first model is the best parameter merge. */
-    BOTH;
+    BOTH,
+    /** A Mixtral mixture of the models' MLPs: calibrated routers' strength, top-k, and which layers mix. */
+    MOE;
 
     /** The name used in config files. */
     public String configName() {

@@ -2,7 +2,7 @@ package dev.crucible.evolve;
 
 import dev.crucible.eval.EvaluatorPool;
 import dev.crucible.evolve.cmaes.CmaEs;
-import dev.crucible.evolve.genome.Genome;
+import dev.crucible.evolve.genome.GeneSpace;
 import dev.crucible.task.Task;
 import java.nio.file.Path;
 import java.util.List;
@@ -21,15 +21,15 @@ import org.apache.pekko.actor.typed.ActorRef;
  * @param journal       where every result is appended
  * @param previous      results of an interrupted session by candidate id, reused instead of re-evaluated
  * @param devTasks      the tasks the fitness is computed on
- * @param builder       merges candidates in memory
+ * @param candidates    builds candidates in memory
  * @param mergeExecutor the thread candidates are merged on
  * @param pool          the evaluator pool
  * @param maxUnscored   merged candidates allowed to wait for scores (bounds memory)
  * @param stopAfter     generations to run in this session before pausing, or 0 for no limit
  * @param progress      progress lines
  */
-public record StageContext(String stage, Genome genome, CmaEs optimiser, int budget, Path stateFile, Journal journal,
-                           Map<Integer, JournalEntry> previous, List<Task> devTasks, CandidateBuilder builder,
+public record StageContext(String stage, GeneSpace genome, CmaEs optimiser, int budget, Path stateFile, Journal journal,
+                           Map<Integer, JournalEntry> previous, List<Task> devTasks, CandidateFactory candidates,
                            Executor mergeExecutor, ActorRef<EvaluatorPool.Command> pool, int maxUnscored,
                            int stopAfter, ProgressReporter progress) {
 

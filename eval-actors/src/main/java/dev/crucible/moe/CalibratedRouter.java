@@ -29,8 +29,23 @@ public final class CalibratedRouter {
     private CalibratedRouter() {
     }
 
+    /**
+     * The router inputs of every expert's own model on its prompts.
+     *
+     * @param positive per expert, the traces of its positive prompts
+     * @param negative per expert, the traces of its negative prompts
+     */
+    public record Traces(List<List<PromptStates.Trace>> positive, List<List<PromptStates.Trace>> negative) {
+    }
+
     /** Calibrates {@code config}'s routers for a model of {@code layers} x {@code hidden}. */
     public static Fit calibrate(MoeConfig config, int layers, int hidden, PromptTokens tokens, ProgressPrinter progress) {
+        Traces traces = traces(config, tokens, progress);
+        return fit(traces.positive(), traces.negative(), layers, hidden, config.calibration(), progress);
+    }
+
+    /** Runs each expert's own model on its prompts and keeps the router inputs (the slow half of calibration). */
+    public static Traces traces(MoeConfig config, PromptTokens tokens, ProgressPrinter progress) {
         int n = config.experts().size();
         List<List<PromptStates.Trace>> positive = new ArrayList<>();
         List<List<PromptStates.Trace>> negative = new ArrayList<>();
@@ -46,7 +61,7 @@ public final class CalibratedRouter {
             positive.add(traces.subList(0, p));
             negative.add(traces.subList(p, traces.size()));
         }
-        return fit(positive, negative, layers, hidden, config.calibration(), progress);
+        return new Traces(positive, negative);
     }
 
     /**

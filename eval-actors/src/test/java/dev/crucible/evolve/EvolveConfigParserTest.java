@@ -77,7 +77,7 @@ class EvolveConfigParserTest {
         assertError(file, ISSUE_EXAMPLE.replace("zoo/expert-rev]", "zoo/expert-nope]"),
                 "models[1]: model folder not found");
         assertError(file, ISSUE_EXAMPLE.replace("filters: []", "filters: [], space: sideways"),
-                "genome.space: expected parameter, dataflow or both");
+                "genome.space: expected parameter, dataflow, both or moe");
         assertError(file, ISSUE_EXAMPLE.replace("zoo/rev_dev.jsonl", "zoo/missing.jsonl"), "tasks[1].path: task file not found");
         assertError(file, ISSUE_EXAMPLE.replace("max_evaluations: 96", "max_evaluations: 4"),
                 "search.max_evaluations: 4 is less than one generation of 8");

@@ -13,7 +13,9 @@ import picocli.CommandLine.Spec;
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = {"The whole story on the bundled demo zoo, in a few minutes on a CPU: merge two experts by hand, "
                 + "evaluate them, evolve a better merge, serve it with the re-merge service, then announce a new base "
-                + "and show the candidate promoted or rejected.",
+                + "and show the candidate promoted or rejected. Then zoo2, whose experts hold their skills in the same "
+                + "MLP weights: weight merges lose both, a mixture of experts with calibrated routers keeps both, and "
+                + "is served.",
                 "Everything is written to the work folder; the service keeps serving until Ctrl-C (or use --exit)."})
 public final class DemoCommand implements Callable<Integer> {
 
@@ -24,6 +26,11 @@ public final class DemoCommand implements Callable<Integer> {
             description = "The demo zoo: base, base-v2, expert-add, expert-rev and the add/rev tasks "
                     + "(default: ${DEFAULT-VALUE}).")
     Path zoo;
+
+    @Option(names = "--zoo2", paramLabel = "DIR", defaultValue = "fixtures/zoo2",
+            description = "The MoE chapter's zoo: base, expert-add and expert-rev fine-tuned in their MLPs only, and the "
+                    + "add/rev tasks (default: ${DEFAULT-VALUE}).")
+    Path zoo2;
 
     @Option(names = "--work", paramLabel = "DIR",
             description = "Folder for merges, search results and the service's state (default: a fresh folder under "
@@ -68,8 +75,9 @@ public final class DemoCommand implements Callable<Integer> {
             throw new CrucibleException("--dev-limit: must be at least 1, got " + devLimit);
         }
         DemoZoo models = DemoZoo.open(zoo);
+        MoeZoo mlpExperts = MoeZoo.open(zoo2);
         Path dir = WorkDir.prepare(work != null ? work : WorkDir.fresh(LocalDateTime.now()), force, models.dir());
-        DemoSettings settings = new DemoSettings(models, dir, port, testLimit, devLimit, evolveEvaluations,
+        DemoSettings settings = new DemoSettings(models, mlpExperts, dir, port, testLimit, devLimit, evolveEvaluations,
                 Runtime.getRuntime().availableProcessors(), exit);
         try (QuietLogs quiet = QuietLogs.install()) {
             new DemoStory(settings, spec.commandLine().getOut()).run();

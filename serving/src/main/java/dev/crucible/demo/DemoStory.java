@@ -15,6 +15,7 @@ import dev.crucible.evolve.Evolution;
 import dev.crucible.remerge.Decision;
 import dev.crucible.remerge.HistoryEntry;
 import dev.crucible.remerge.RemergeRoutes;
+import dev.crucible.serve.CrucibleServer;
 import dev.crucible.serve.ServeConfig;
 import dev.crucible.stream.MergeCommand;
 import dev.crucible.task.Task;
@@ -44,13 +45,14 @@ import java.util.stream.Stream;
 import picocli.CommandLine;
 
 /**
- * The demo's five steps on the zoo, each printed as a heading and one-line results: hand merges of the
- * two experts, their scores next to the experts', a short evolutionary search, the evolved merge served
- * by the re-merge service, and a new base announced to it. Everything is written under the work folder.
+ * The demo's steps, each printed as a heading and one-line results. On the zoo: hand merges of the two
+ * experts, their scores next to the experts', a short evolutionary search, the evolved merge served by the
+ * re-merge service, and a new base announced to it. On zoo2 ({@link MoeChapter}): weight merges against
+ * mixtures of experts, and the calibrated mixture served. Everything is written under the work folder.
  */
 final class DemoStory {
 
-    private static final int STEPS = 5;
+    private static final int STEPS = 7;
     private static final List<String> TASKS = List.of("add", "rev");
     private static final String INDENT = "  ";
     private static final Duration EVALUATION_TIMEOUT = Duration.ofHours(1);
@@ -82,7 +84,11 @@ final class DemoStory {
         }
         try (RemergeApp app = serve(evolvedRecipe)) {
             announceNewBase(app);
-            finish(app);
+            MoeChapter zoo2 = new MoeChapter(settings, out);
+            Path mixture = zoo2.compare(6, STEPS);
+            try (CrucibleServer moe = zoo2.serve(7, STEPS, mixture)) {
+                finish(app, moe);
+            }
         }
     }
 
@@ -90,7 +96,8 @@ final class DemoStory {
 
     private Map<String, Path> mergeByHand() {
         long t = step(1, "Merge expert-add and expert-rev with the hand recipes (linear, task_arithmetic, ties)");
-        Map<String, Path> recipes = HandRecipes.write(zoo, work.resolve("recipes"));
+        Map<String, Path> recipes = HandRecipes.write(zoo.base(), zoo.expertAdd(), zoo.expertRev(),
+                work.resolve("recipes"));
         Map<String, Path> merged = new LinkedHashMap<>();
         for (Map.Entry<String, Path> recipe : recipes.entrySet()) {
             Path target = work.resolve("merges").resolve(recipe.getKey());
@@ -288,17 +295,19 @@ final class DemoStory {
 
     // ---- the end ----
 
-    private void finish(RemergeApp app) {
+    private void finish(RemergeApp app, CrucibleServer mixture) {
         String elapsed = seconds(started);
         if (settings.exit()) {
             line("");
-            line("done in " + elapsed + "; stopping the service (--exit)");
+            line("done in " + elapsed + "; stopping the services (--exit)");
             app.close();
+            mixture.close();
             line("stopped; everything is in " + work);
             return;
         }
         line("");
-        line("done in " + elapsed + "; serving on " + app.baseUri() + " until Ctrl-C (everything is in " + work + ")");
+        line("done in " + elapsed + "; serving on " + app.baseUri() + " and the mixture on " + mixture.baseUri()
+                + " until Ctrl-C (everything is in " + work + ")");
         app.whenTerminated().toCompletableFuture().join();
         line("stopped");
     }

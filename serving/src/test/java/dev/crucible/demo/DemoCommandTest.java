@@ -28,6 +28,7 @@ import picocli.CommandLine;
 class DemoCommandTest {
 
     private static final Path ZOO = Fixtures.zoo();
+    private static final Path ZOO2 = Fixtures.zoo2();
 
     @TempDir
     Path dir;
@@ -46,12 +47,12 @@ class DemoCommandTest {
     @Timeout(value = 180, unit = TimeUnit.SECONDS)
     void tellsEveryStepDecidesOnTheNewBaseAndStopsServing() throws Exception {
         Path work = dir.resolve("run");
-        int code = crucible("demo", "--exit", "--zoo", ZOO.toString(), "--work", work.toString(), "--port", "0",
-                "--limit", "8", "--dev-limit", "8", "--evolve-evaluations", "4");
+        int code = crucible("demo", "--exit", "--zoo", ZOO.toString(), "--zoo2", ZOO2.toString(), "--work",
+                work.toString(), "--port", "0", "--limit", "8", "--dev-limit", "8", "--evolve-evaluations", "4");
         String said = out.toString();
         assertThat(code).as(said + err).isZero();
 
-        assertThat(said).contains("[1/5]", "[2/5]", "[3/5]", "[4/5]", "[5/5]");
+        assertThat(said).contains("[1/7]", "[2/7]", "[3/7]", "[4/7]", "[5/7]", "[6/7] zoo2", "[7/7]");
         assertThat(said).containsPattern("task_arithmetic +merged \\d+ tensors");
         assertThat(said).containsPattern("ties +merged \\d+ tensors");
         assertThat(said).containsPattern("expert-add +expert +\\d+\\.\\d% +\\d+\\.\\d%");
@@ -62,6 +63,24 @@ class DemoCommandTest {
         assertThat(said).containsPattern("(PROMOTED|REJECTED) c\\d+-base-v2: dev add \\d+\\.\\d%");
         assertThat(said).containsPattern("serving v\\d");
         assertThat(said).contains("stopped; everything is in " + work);
+
+        // zoo2: every weight merge, mergekit's gate modes and the calibrated mixture in one table, then served.
+        for (String row : new String[] {"linear +hand merge", "task_arithmetic +hand merge", "ties +hand merge",
+                "moe hidden top-1 +moe, mergekit gates", "moe cheap_embed top-1 +moe, mergekit gates",
+                "moe random top-1 +moe, mergekit gates", "moe calibrated top-1 +moe, calibrated"}) {
+            assertThat(said).containsPattern(row + " +\\d+\\.\\d% +\\d+\\.\\d% +\\d+\\.\\d%");
+        }
+        assertThat(said).containsPattern("weight merges lose both skills: the best, \\w+, keeps \\d+\\.\\d%");
+        assertThat(said).containsPattern("calibrated routers keep both: add \\d+\\.\\d%, rev \\d+\\.\\d%");
+        assertThat(said).containsPattern("asked it the first test item of add_test.jsonl: \"add 78 68 =\" -> \".*\"  "
+                + "\\(expected \" 146\"\\)");
+        assertThat(said).containsPattern("asked it the first test item of rev_test.jsonl: \"rev rahh =\" -> \".*\"  "
+                + "\\(expected \" hhar\"\\)");
+        assertThat(work.resolve("zoo2/moe.yml")).content().contains("gate_mode: calibrated", "add 20 67 = 87");
+        assertThat(work.resolve("zoo2/recipes/ties.yml")).content().contains("merge_method: ties", "density: 0.5");
+        assertThat(work.resolve("zoo2/moe-calibrated/config.json")).content().contains("MixtralForCausalLM");
+        Matcher moeUrl = Pattern.compile("serving \\S+moe-calibrated on (http://127\\.0\\.0\\.1:\\d+)").matcher(said);
+        assertThat(moeUrl.find()).as(said).isTrue();
 
         assertThat(work.resolve("merges/ties/config.json")).isRegularFile();
         assertThat(work.resolve("evolve/best-recipe.yml")).isRegularFile();
@@ -75,6 +94,9 @@ class DemoCommandTest {
         assertThatThrownBy(() -> http.send(HttpRequest.newBuilder(URI.create(url.group(1) + "/v1/models")).build(),
                 HttpResponse.BodyHandlers.ofString()))
                 .as("--exit leaves nothing listening").isInstanceOf(ConnectException.class);
+        assertThatThrownBy(() -> http.send(HttpRequest.newBuilder(URI.create(moeUrl.group(1) + "/v1/models")).build(),
+                HttpResponse.BodyHandlers.ofString()))
+                .as("--exit stops the mixture's server too").isInstanceOf(ConnectException.class);
     }
 
     @Test
@@ -82,7 +104,8 @@ class DemoCommandTest {
         Path work = Files.createDirectories(dir.resolve("busy"));
         Files.writeString(work.resolve("keep.txt"), "earlier work");
 
-        int code = crucible("demo", "--exit", "--zoo", ZOO.toString(), "--work", work.toString());
+        int code = crucible("demo", "--exit", "--zoo", ZOO.toString(), "--zoo2", ZOO2.toString(), "--work",
+                work.toString());
 
         assertThat(code).isEqualTo(2);
         assertThat(err.toString()).startsWith("error: --work " + work + ": is not empty").contains("--force");
@@ -96,6 +119,17 @@ class DemoCommandTest {
         assertThat(code).isEqualTo(2);
         assertThat(err.toString()).startsWith("error: --zoo " + dir.resolve("nowhere") + ": not a folder")
                 .doesNotContain("Exception");
+    }
+
+    @Test
+    void namesTheMissingMoeZoo() {
+        int code = crucible("demo", "--exit", "--zoo", ZOO.toString(), "--zoo2", dir.toString(), "--work",
+                dir.resolve("run").toString());
+
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString()).startsWith("error: --zoo2 " + dir + ": model folder base/ (with config.json) "
+                + "is missing").doesNotContain("Exception");
+        assertThat(dir.resolve("run")).doesNotExist();
     }
 
     @Test

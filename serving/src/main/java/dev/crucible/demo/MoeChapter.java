@@ -1,0 +1,233 @@
+package dev.crucible.demo;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import dev.crucible.error.CrucibleException;
+import dev.crucible.eval.EvaluationResult;
+import dev.crucible.eval.EvaluationSession;
+import dev.crucible.eval.ModelLoader;
+import dev.crucible.eval.ModelRef;
+import dev.crucible.evolve.CandidateBuilder;
+import dev.crucible.evolve.MoeGateModels;
+import dev.crucible.evolve.ProgressReporter;
+import dev.crucible.moe.MoeConfig;
+import dev.crucible.moe.MoeConfigParser;
+import dev.crucible.runtime.LanguageModels;
+import dev.crucible.serve.CrucibleServer;
+import dev.crucible.serve.ServeConfig;
+import dev.crucible.task.Task;
+import dev.crucible.task.TaskLoader;
+import dev.crucible.task.TaskScore;
+import dev.crucible.task.TaskSpec;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The demo's zoo2 chapter: two experts whose skills were fine-tuned into the same MLP weights. Weight merges of
+ * them lose both skills; a Mixtral mixture of their MLPs keeps both when its routers send each token to the right
+ * expert — mergekit's prompt-derived gates do not, routers calibrated on the experts' own hidden states do. The
+ * calibrated mixture is then served and asked one question of each task.
+ */
+final class MoeChapter {
+
+    /** Router prompts per expert: dev items with their answers (the proof's setting: 20, top-1). */
+    static final int CALIBRATION_PROMPTS = 20;
+    private static final List<String> TASKS = List.of("add", "rev");
+    private static final String INDENT = "  ";
+    private static final Duration EVALUATION_TIMEOUT = Duration.ofHours(1);
+
+    private final DemoSettings settings;
+    private final MoeZoo zoo;
+    private final Path work;
+    private final PrintWriter out;
+
+    MoeChapter(DemoSettings settings, PrintWriter out) {
+        this.settings = settings;
+        this.zoo = settings.zoo2();
+        this.work = settings.work().resolve("zoo2");
+        this.out = out;
+    }
+
+    /** Step {@code number}: merges, mixtures and their scores; returns the calibrated mixture's folder. */
+    Path compare(int number, int steps) {
+        long t = step(number, steps, "zoo2: the same two skills fine-tuned into the same MLP weights — weight merges "
+                + "vs mixtures of experts (" + settings.testLimit() + " test items per task)");
+        List<Task> test = List.of(TaskLoader.load(TaskSpec.of("add", zoo.addTest())).limit(settings.testLimit()),
+                TaskLoader.load(TaskSpec.of("rev", zoo.revTest())).limit(settings.testLimit()));
+        Map<String, Path> mixtures;
+        Map<String, Path> merges = new LinkedHashMap<>();
+        try (CandidateBuilder builder = new CandidateBuilder(0, settings.mergeThreads())) {
+            HandRecipes.of(zoo.base(), zoo.expertAdd(), zoo.expertRev(), work).forEach((name, recipe) -> {
+                Path target = work.resolve("merges").resolve(name);
+                builder.write(recipe, target);
+                merges.put(name, target);
+            });
+        }
+        HandRecipes.write(zoo.base(), zoo.expertAdd(), zoo.expertRev(), work.resolve("recipes"));
+        MoeConfig config = MoeConfigParser.parse(writeMoeConfig(), false);
+        mixtures = MoeGateModels.build(config, work, 0,
+                new ProgressReporter(new PrintStream(OutputStream.nullOutputStream())));
+        List<ModelScores> rows = new ArrayList<>();
+        List<ModelScores> hand = new ArrayList<>();
+        List<ModelScores> mergekit = new ArrayList<>();
+        ModelScores calibrated = null;
+        try (EvaluationSession session = EvaluationSession.start(1, ModelLoader.standard(),
+                EvaluationSession.defaultSettings(), quietPekko())) {
+            rows.add(new ModelScores("expert-add", "expert", score(session, zoo.expertAdd(), test)));
+            rows.add(new ModelScores("expert-rev", "expert", score(session, zoo.expertRev(), test)));
+            for (Map.Entry<String, Path> m : merges.entrySet()) {
+                hand.add(new ModelScores(m.getKey(), "hand merge", score(session, m.getValue(), test)));
+            }
+            rows.addAll(hand);
+            for (Map.Entry<String, Path> m : mixtures.entrySet()) {
+                boolean ours = m.getKey().contains("calibrated");
+                ModelScores row = new ModelScores(m.getKey(), ours ? "moe, calibrated" : "moe, mergekit gates",
+                        score(session, m.getValue(), test));
+                if (ours) {
+                    calibrated = row;
+                } else {
+                    mergekit.add(row);
+                }
+                rows.add(row);
+            }
+        }
+        out.print(ScoreTable.render(rows, TASKS, INDENT));
+        ModelScores bestHand = best(hand);
+        ModelScores bestGate = best(mergekit);
+        line(INDENT + String.format(Locale.ROOT, "weight merges lose both skills: the best, %s, keeps %s on its weaker "
+                + "task (experts: add %s, rev %s)", bestHand.name(), pct(bestHand.weakest()),
+                pct(rows.get(0).scores().get("add")), pct(rows.get(1).scores().get("rev"))));
+        line(INDENT + String.format(Locale.ROOT, "mergekit's gates route poorly: the best, %s, reaches %s mean",
+                bestGate.name(), pct(bestGate.mean())));
+        line(INDENT + String.format(Locale.ROOT, "calibrated routers keep both: add %s, rev %s, mean %s",
+                pct(calibrated.scores().get("add")), pct(calibrated.scores().get("rev")), pct(calibrated.mean())));
+        line(INDENT + "the MoE config: " + work.resolve("moe.yml") + "  (crucible moe " + work.resolve("moe.yml")
+                + " OUT); the mixtures: " + work + "/moe-*/");
+        line(INDENT + "search its routing too: crucible evolve bench/evolve-zoo2-moe.yml OUT_DIR  (genome.space: moe, "
+                + "a few minutes; see docs/evolution.md)");
+        done(t);
+        return mixtures.entrySet().stream().filter(e -> e.getKey().contains("calibrated")).findFirst().orElseThrow()
+                .getValue();
+    }
+
+    /** Step {@code number}: serves {@code mixture} and asks it one question of each task; the caller closes it. */
+    CrucibleServer serve(int number, int steps, Path mixture) {
+        long t = step(number, steps, "Serve the calibrated mixture (crucible serve) and ask it both tasks");
+        int port = settings.port() == 0 ? 0 : settings.port() + 1;
+        CrucibleServer server = CrucibleServer.start(ServeConfig.defaults().withPort(port), LanguageModels::load,
+                mixture);
+        try {
+            line(INDENT + "serving " + mixture + " on " + server.baseUri() + "  (the same without the demo: crucible "
+                    + "serve " + mixture + " --port " + (port == 0 ? 8081 : port) + ")");
+            LocalClient client = new LocalClient(server.baseUri());
+            for (Path test : List.of(zoo.addTest(), zoo.revTest())) {
+                JsonNode item = firstItem(test);
+                String question = item.path("prompt").asText();
+                line(INDENT + "asked it the first test item of " + test.getFileName() + ": \"" + question + "\" -> \""
+                        + client.complete(question, 12) + "\"  (expected \"" + item.path("answer").asText() + "\")");
+            }
+            done(t);
+            return server;
+        } catch (RuntimeException e) {
+            server.close();
+            throw e;
+        }
+    }
+
+    /** {@code moe.yml}: the two experts over the base, top-1, calibrated on each task's first dev items with answers. */
+    private Path writeMoeConfig() {
+        StringBuilder yaml = new StringBuilder("# the demo's mixture of zoo2's experts (crucible moe moe.yml OUT)\n")
+                .append("base_model: ").append(YamlText.quote(zoo.base())).append('\n')
+                .append("gate_mode: calibrated\nexperts_per_token: 1\nexperts:\n");
+        appendExpert(yaml, zoo.expertAdd(), zoo.addDev());
+        appendExpert(yaml, zoo.expertRev(), zoo.revDev());
+        Path file = work.resolve("moe.yml");
+        try {
+            Files.createDirectories(work);
+            return Files.writeString(file, yaml);
+        } catch (IOException e) {
+            throw new CrucibleException(file + ": cannot write the MoE config (" + e.getMessage() + ")", e);
+        }
+    }
+
+    private static void appendExpert(StringBuilder yaml, Path expert, Path dev) {
+        yaml.append("  - source_model: ").append(YamlText.quote(expert)).append("\n    positive_prompts:\n");
+        ObjectMapper json = new ObjectMapper();
+        try {
+            List<String> lines = Files.readAllLines(dev).stream().filter(l -> !l.isBlank()).limit(CALIBRATION_PROMPTS)
+                    .toList();
+            for (String line : lines) {
+                JsonNode item = json.readTree(line);
+                yaml.append("      - ").append(YamlText.quote(item.path("prompt").asText()
+                        + item.path("answer").asText())).append('\n');
+            }
+        } catch (IOException e) {
+            throw new CrucibleException(dev + ": cannot read the calibration prompts (" + e.getMessage() + ")", e);
+        }
+    }
+
+    private static JsonNode firstItem(Path tasks) {
+        try (java.util.stream.Stream<String> lines = Files.lines(tasks)) {
+            String first = lines.filter(l -> !l.isBlank()).findFirst().orElseThrow(
+                    () -> new CrucibleException(tasks + ": has no items"));
+            return new ObjectMapper().readTree(first);
+        } catch (IOException e) {
+            throw new CrucibleException(tasks + ": cannot read (" + e.getMessage() + ")", e);
+        }
+    }
+
+    private static Map<String, Double> score(EvaluationSession session, Path model, List<Task> tasks) {
+        EvaluationResult result = session.evaluate(new ModelRef.Folder(model), tasks, EVALUATION_TIMEOUT);
+        Map<String, Double> scores = new LinkedHashMap<>();
+        for (TaskScore s : result.scores().values()) {
+            scores.put(s.task(), s.ok() ? s.score() : Double.NaN);
+        }
+        return scores;
+    }
+
+    private static ModelScores best(List<ModelScores> rows) {
+        return rows.stream().max(Comparator.comparingDouble(ModelScores::mean)).orElseThrow();
+    }
+
+    private static String pct(Double value) {
+        return value == null ? "n/a" : ScoreTable.percent(value).strip();
+    }
+
+    private long step(int number, int steps, String title) {
+        line("");
+        line("[" + number + "/" + steps + "] " + title);
+        return System.nanoTime();
+    }
+
+    private void done(long since) {
+        line(INDENT + String.format(Locale.ROOT, "(%.1f s)", (System.nanoTime() - since) / 1e9));
+    }
+
+    private void line(String text) {
+        out.println(text);
+        out.flush();
+    }
+
+    private static Config quietPekko() {
+        return ConfigFactory.parseString("""
+                pekko.loglevel = WARNING
+                pekko.stdout-loglevel = WARNING
+                pekko.log-dead-letters = off
+                pekko.log-dead-letters-during-shutdown = off
+                pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off
+                """).withFallback(ConfigFactory.load());
+    }
+}
