@@ -7,12 +7,13 @@
 # Usage: bench/peers.sh [merge|eval|decode|all] [WORK_DIR [LAYERS [RUNS]]]
 #   merge:  linear and ties of two generated bf16 models (10 layers = 1.02 GiB each) vs mergekit's code in torch
 #   eval:   items/s of `crucible eval` on the zoo's add_test vs a torch greedy exact-match loop
-#   decode: prompt and decode tokens/s (batch 1 and 16) of a generated Llama vs the same forward in torch
+#   decode: prompt and decode tokens/s (batch 1 and 16) of a generated Llama vs the same forward in torch, and
+#           Jlama (bench/peers/jlama, a bench-only Maven project) when its outputs agree
 # (default: all, /tmp/crucible-bench, 10 layers, 3 runs; generated models are reused)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what="${1:-all}"; work="${2:-/tmp/crucible-bench}"; layers="${3:-10}"; runs="${4:-3}"
-case "$what" in merge|eval|decode|all) ;; *) sed -n 2,12p "$0" >&2; exit 2 ;; esac
+case "$what" in merge|eval|decode|all) ;; *) sed -n 2,13p "$0" >&2; exit 2 ;; esac
 PY=/usr/bin/python3
 if ! "$PY" -c 'import torch' 2>/dev/null; then
   echo "peers: no PyTorch for $PY, so there is no peer to time (install Debian's: apt-get install python3-torch" \
@@ -59,4 +60,17 @@ if [ "$what" = decode ] || [ "$what" = all ]; then
       "${DECODE_STEPS:-16}" 1,16 "$runs" -- "$JAVA_HOME/bin/java" --add-modules=jdk.incubator.vector \
       --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -Dai.djl.offline=true \
       -cp "$cp" dev.crucible.runtime.DecodePeerBench
+fi
+if [ "$what" = decode ] || [ "$what" = all ]; then
+  # Jlama, from its own bench-only Maven project (no Jlama dependency in Crucible's modules).
+  jlama=bench/peers/jlama
+  if ./mvnw -q -B -f "$jlama/pom.xml" package dependency:build-classpath \
+       -Dmdep.outputFile=target/cp.txt >"$work/jlama-build.log" 2>&1; then
+    "$PY" bench/peers/jlama_check.py "$PWD" "$PWD/fixtures/zoo/base" "$dir" "$work" "${PROMPT_TOKENS:-64}" \
+        "${DECODE_STEPS:-16}" -- "$JAVA_HOME/bin/java" --add-modules=jdk.incubator.vector \
+        --enable-native-access=ALL-UNNAMED -cp "$jlama/target/jlama-peer-1.jar:$(cat "$jlama/target/cp.txt")" \
+        bench.JlamaDecode
+  else
+    echo "jlama: com.github.tjake:jlama-core/jlama-native 0.8.4 do not resolve or build here (see $work/jlama-build.log); not timed"
+  fi
 fi
