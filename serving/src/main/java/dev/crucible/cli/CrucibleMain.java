@@ -1,6 +1,8 @@
 package dev.crucible.cli;
 
 import dev.crucible.error.OneLineErrors;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -26,8 +28,23 @@ public final class CrucibleMain implements Callable<Integer> {
 
     /** Builds the command tree; tests drive the CLI through this, as a user would. */
     public static CommandLine commandLine() {
+        return commandLine(Subcommands.all());
+    }
+
+    /**
+     * The tree {@link #main} runs {@code args} with: when the first argument names a subcommand, only that one
+     * (what it parses, prints and does is the same; the other commands' classes are not loaded), else all of them
+     * ({@code --help}, {@code help COMMAND}, typos, which list or suggest the others).
+     */
+    public static CommandLine commandLine(String[] args) {
+        return (args.length > 0 ? Subcommands.named(args[0]) : Optional.empty())
+                .map(sub -> commandLine(List.of(sub)))
+                .orElseGet(CrucibleMain::commandLine);
+    }
+
+    private static CommandLine commandLine(List<Object> subcommands) {
         CommandLine cl = new CommandLine(new CrucibleMain());
-        for (Object sub : Subcommands.all()) {
+        for (Object sub : subcommands) {
             cl.addSubcommand(sub);
         }
         cl.setExecutionExceptionHandler(new OneLineErrors());
@@ -41,7 +58,7 @@ public final class CrucibleMain implements Callable<Integer> {
         // picocli builds the command tree (a tenth of a second each at start-up) and is done before
         // any command runs.
         Thread logging = Thread.ofPlatform().name("crucible-logging-init").start(LoggerFactory::getILoggerFactory);
-        CommandLine cl = commandLine();
+        CommandLine cl = commandLine(args);
         logging.join();
         int code = cl.execute(args);
         // Pekko and DJL may leave non-daemon threads behind; the exit code is what counts.

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.util.Set;
 import picocli.CommandLine;
 import org.junit.jupiter.api.Test;
 
@@ -13,7 +14,10 @@ class CrucibleMainTest {
     private record Run(int code, String out, String err) {}
 
     private static Run run(String... args) {
-        CommandLine cl = CrucibleMain.commandLine();
+        return run(CrucibleMain.commandLine(), args);
+    }
+
+    private static Run run(CommandLine cl, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         cl.setOut(new PrintWriter(out, true));
@@ -46,5 +50,32 @@ class CrucibleMainTest {
 
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).startsWith("error: ").contains("usage: crucible merge");
+    }
+
+    @Test
+    void aCommandRunsInATreeOfItsOwn() {
+        CommandLine cl = CrucibleMain.commandLine(new String[] {"merge", "recipe.yml", "out"});
+
+        assertThat(cl.getSubcommands().keySet()).isEqualTo(Set.of("help", "merge"));
+    }
+
+    @Test
+    void aCommandAloneParsesAndReportsAsInTheWholeTree() {
+        for (String[] args : new String[][] {{"merge"}, {"merge", "--help"}, {"inspect", "/no/such/model"},
+                {"eval", "--no-such-option", "m"}}) {
+            Run alone = run(CrucibleMain.commandLine(args), args);
+            Run whole = run(args);
+
+            assertThat(alone).as(String.join(" ", args)).isEqualTo(whole);
+        }
+    }
+
+    @Test
+    void helpAndUnknownCommandsGetTheWholeTree() {
+        int all = CrucibleMain.commandLine().getSubcommands().size();
+
+        assertThat(CrucibleMain.commandLine(new String[] {"help", "merge"}).getSubcommands()).hasSize(all);
+        assertThat(CrucibleMain.commandLine(new String[] {"mrege"}).getSubcommands()).hasSize(all);
+        assertThat(CrucibleMain.commandLine(new String[0]).getSubcommands()).hasSize(all);
     }
 }
