@@ -1,7 +1,5 @@
 package dev.crucible.stream;
 
-import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import dev.crucible.error.CrucibleException;
 import dev.crucible.merge.ChunkedValues;
 import dev.crucible.merge.MergeInput;
@@ -54,8 +52,6 @@ import java.util.function.BooleanSupplier;
  */
 public final class MergeRunner implements AutoCloseable {
 
-    // Chunk buffers a streamed tensor may hold on each thread working on it.
-    private static final long STREAM_BUFFER_BYTES = 4L << 20;
     // The I/O stage maps this much of each streamed input in before the merge stage reaches it, and asks the
     // kernel to read the rest ahead without mapping it: a few tensors in flight then stay small in resident memory.
     private static final long PREFETCH_HEAD_BYTES = 16L << 20;
@@ -72,7 +68,7 @@ public final class MergeRunner implements AutoCloseable {
         // Starts compiling the bf16 kernels while the actor system comes up.
         MergeMethods.prepareKernels(List.of());
         this.models = models;
-        this.system = ActorSystem.create("crucible-merge", actorConfig());
+        this.system = MergeActorSystem.start();
         this.materializer = Materializer.createMaterializer(system);
     }
 
@@ -104,7 +100,7 @@ public final class MergeRunner implements AutoCloseable {
         try {
             Source.from(plan.tensors())
                     .mapAsync(1, t -> {
-                        Job job = prepare(plan, t, options);
+                        TensorJob job = prepare(plan, t, options);
                         return budget.acquire(job.workingBytes()).thenApply(granted -> {
                             job.granted = granted;
                             return job;
@@ -153,9 +149,9 @@ public final class MergeRunner implements AutoCloseable {
      * Decides how a tensor is merged: streamed chunk by chunk from the mapped inputs when its method can
      * (same shapes, no rebase), else through whole float32 arrays.
      */
-    private Job prepare(MergePlan plan, PlannedTensor t, MergeOptions options) {
+    private TensorJob prepare(MergePlan plan, PlannedTensor t, MergeOptions options) {
         long seed = options.seed();
-        Job job = new Job(t);
+        TensorJob job = new TensorJob(t);
         if (t.isRawCopy() || isUnscaledCopy(t) || t.rebaseOnto() != null || t.embeddings() != null
                 || t.output().elementCount() > Integer.MAX_VALUE - 8
                 || !(methodOf(t.method()) instanceof StreamingMerge streamer)) {
@@ -193,7 +189,7 @@ public final class MergeRunner implements AutoCloseable {
         }
     }
 
-    private Job load(MergePlan plan, Job job, AtomicLong bytesRead, boolean refuseNonFinite) {
+    private TensorJob load(MergePlan plan, TensorJob job, AtomicLong bytesRead, boolean refuseNonFinite) {
         PlannedTensor t = job.tensor;
         if (job.streaming != null) {
             prefetch(job.mapped);
@@ -231,7 +227,7 @@ public final class MergeRunner implements AutoCloseable {
     }
 
     /** Replaces the job's inputs by their rows in the output vocabulary (mergekit's PermutedEmbeddings). */
-    private static void layOutVocabulary(Job job) {
+    private static void layOutVocabulary(TensorJob job) {
         EmbeddingPermutation permutation = job.tensor.embeddings();
         Map<String, float[]> values = new HashMap<>();
         Map<String, long[]> shapes = new HashMap<>();
@@ -310,7 +306,7 @@ public final class MergeRunner implements AutoCloseable {
         return values;
     }
 
-    private Job mergeOne(Job job, TensorSink sink, long seed, AtomicLong bytesRead) {
+    private TensorJob mergeOne(TensorJob job, TensorSink sink, long seed, AtomicLong bytesRead) {
         PlannedTensor t = job.tensor;
         if (job.raw != null) {
             return job;
@@ -346,7 +342,7 @@ public final class MergeRunner implements AutoCloseable {
         return job;
     }
 
-    private static void write(Job job, TensorSink sink) {
+    private static void write(TensorJob job, TensorSink sink) {
         if (job.streaming != null) {
             job.streaming = null;
             return;
@@ -390,20 +386,6 @@ public final class MergeRunner implements AutoCloseable {
         return new IllegalStateException("merge failed: " + c, c);
     }
 
-    private static Config actorConfig() {
-        return ConfigFactory.parseString("""
-                pekko.loglevel = "WARNING"
-                pekko.stdout-loglevel = "OFF"
-                pekko.log-dead-letters = off
-                pekko.daemonic = on
-                pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off
-                pekko.actor.default-dispatcher.fork-join-executor.parallelism-max = 2
-                # Only the materializer: the serializers, receptionist and typed extensions that the other
-                # modules' reference.conf register load (and take most of a second) for nothing here.
-                pekko.library-extensions = ["org.apache.pekko.stream.SystemMaterializer$"]
-                """).withFallback(ConfigFactory.load());
-    }
-
     private static ThreadFactory daemonThreads(String prefix) {
         AtomicInteger n = new AtomicInteger();
         return r -> {
@@ -423,40 +405,6 @@ public final class MergeRunner implements AutoCloseable {
             Thread.currentThread().interrupt();
         } catch (ExecutionException e) {
             // Termination failures leave nothing to clean up for the caller.
-        }
-    }
-
-    /** One tensor moving through the stages; each stage fills what the next needs and drops the rest. */
-    private static final class Job {
-        final PlannedTensor tensor;
-        long granted;
-        StreamingMerge streamer;
-        MergeInput<ChunkedValues> streaming;
-        long streamedBytes;
-        List<Tensor> mapped;
-        TensorValues base;
-        List<TensorValues> models;
-        TensorValues rebase;
-        Tensor raw;
-        float[] merged;
-
-        Job(PlannedTensor tensor) {
-            this.tensor = tensor;
-        }
-
-        /**
-         * Bytes of working memory while the tensor is merged: a streamed one holds a keep-mask bit per
-         * element and model plus a few chunk buffers; an array merge holds its inputs and output as
-         * float32 and two scratch arrays.
-         */
-        long workingBytes() {
-            long n = tensor.output().elementCount();
-            if (streaming != null) {
-                return tensor.inputs().size() * (n / 8) + STREAM_BUFFER_BYTES;
-            }
-            // Laying out a vocabulary holds every input twice (as stored and in the output's rows).
-            long copies = tensor.embeddings() != null ? 2L * tensor.inputs().size() : tensor.inputs().size();
-            return (copies + 3L) * n * Float.BYTES;
         }
     }
 }
