@@ -4,10 +4,8 @@ import dev.crucible.app.AppConfig;
 import dev.crucible.app.AppConfigParser;
 import dev.crucible.app.RemergeApp;
 import dev.crucible.error.CrucibleException;
-import dev.crucible.eval.EvaluationResult;
 import dev.crucible.eval.EvaluationSession;
 import dev.crucible.eval.ModelLoader;
-import dev.crucible.eval.ModelRef;
 import dev.crucible.evolve.EvolutionOutcome;
 import dev.crucible.evolve.EvolveConfigParser;
 import dev.crucible.evolve.EvolveOptions;
@@ -55,7 +53,6 @@ final class DemoStory {
     private static final int STEPS = 7;
     private static final List<String> TASKS = List.of("add", "rev");
     private static final String INDENT = "  ";
-    private static final Duration EVALUATION_TIMEOUT = Duration.ofHours(1);
     private static final Duration DECISION_TIMEOUT = Duration.ofMinutes(10);
     private static final String TRY_PROMPT = "add 12 34 =";
 
@@ -122,13 +119,13 @@ final class DemoStory {
         long t = step(2, "Evaluate experts and hand merges on the test sets (" + settings.testLimit() + " items per task)");
         List<Task> test = tasks(zoo.addTest(), zoo.revTest(), settings.testLimit());
         List<ModelScores> rows = new ArrayList<>();
-        rows.add(new ModelScores("expert-add", "expert", score(session, zoo.expertAdd(), test)));
-        rows.add(new ModelScores("expert-rev", "expert", score(session, zoo.expertRev(), test)));
+        rows.add(ModelScores.evaluate("expert-add", "expert", session, zoo.expertAdd(), test));
+        rows.add(ModelScores.evaluate("expert-rev", "expert", session, zoo.expertRev(), test));
         List<ModelScores> hand = new ArrayList<>();
-        merges.forEach((name, dir) -> hand.add(new ModelScores(name, "hand merge", score(session, dir, test))));
+        merges.forEach((name, dir) -> hand.add(ModelScores.evaluate(name, "hand merge", session, dir, test)));
         rows.addAll(hand);
         out.print(ScoreTable.render(rows, TASKS, INDENT));
-        ModelScores bestHand = best(hand);
+        ModelScores bestHand = ModelScores.best(hand);
         line(INDENT + String.format(Locale.ROOT, "experts: add %s on add, rev %s on rev; best hand merge %s keeps "
                         + "only %s on its weaker task", pct(rows.get(0).scores().get("add")),
                 pct(rows.get(1).scores().get("rev")), bestHand.name(), pct(bestHand.weakest())));
@@ -179,12 +176,12 @@ final class DemoStory {
 
     private void compareEvolved(EvaluationSession session, List<ModelScores> hand, Path model) {
         line(INDENT + "the evolved merge on the same test items:");
-        ModelScores evolved = new ModelScores("evolved", "evolved",
-                score(session, model, tasks(zoo.addTest(), zoo.revTest(), settings.testLimit())));
+        ModelScores evolved = ModelScores.evaluate("evolved", "evolved", session, model,
+                tasks(zoo.addTest(), zoo.revTest(), settings.testLimit()));
         List<ModelScores> rows = new ArrayList<>(hand);
         rows.add(evolved);
         out.print(ScoreTable.render(rows, TASKS, INDENT));
-        ModelScores bestHand = best(hand);
+        ModelScores bestHand = ModelScores.best(hand);
         line(INDENT + String.format(Locale.ROOT, "evolved vs best hand merge (%s): %+.1f points mean, %+.1f points on "
                         + "the weaker task", bestHand.name(), 100 * (evolved.mean() - bestHand.mean()),
                 100 * (evolved.weakest() - bestHand.weakest())));
@@ -319,18 +316,7 @@ final class DemoStory {
                 TaskLoader.load(TaskSpec.of("rev", rev)).limit(limit));
     }
 
-    private static Map<String, Double> score(EvaluationSession session, Path model, List<Task> tasks) {
-        EvaluationResult result = session.evaluate(new ModelRef.Folder(model), tasks, EVALUATION_TIMEOUT);
-        Map<String, Double> scores = new LinkedHashMap<>();
-        for (TaskScore s : result.scores().values()) {
-            scores.put(s.task(), s.ok() ? s.score() : Double.NaN);
-        }
-        return scores;
-    }
 
-    private static ModelScores best(List<ModelScores> rows) {
-        return rows.stream().max(Comparator.comparingDouble(ModelScores::mean)).orElseThrow();
-    }
 
     private static String scoreLine(Map<String, TaskScore> scores) {
         List<String> parts = new ArrayList<>();

@@ -2,13 +2,9 @@ package dev.crucible.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import dev.crucible.error.CrucibleException;
-import dev.crucible.eval.EvaluationResult;
 import dev.crucible.eval.EvaluationSession;
 import dev.crucible.eval.ModelLoader;
-import dev.crucible.eval.ModelRef;
 import dev.crucible.evolve.CandidateBuilder;
 import dev.crucible.evolve.MoeGateModels;
 import dev.crucible.evolve.ProgressReporter;
@@ -19,7 +15,6 @@ import dev.crucible.serve.CrucibleServer;
 import dev.crucible.serve.ServeConfig;
 import dev.crucible.task.Task;
 import dev.crucible.task.TaskLoader;
-import dev.crucible.task.TaskScore;
 import dev.crucible.task.TaskSpec;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -27,9 +22,7 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -47,7 +40,6 @@ final class MoeChapter {
     static final int CALIBRATION_PROMPTS = 20;
     private static final List<String> TASKS = List.of("add", "rev");
     private static final String INDENT = "  ";
-    private static final Duration EVALUATION_TIMEOUT = Duration.ofHours(1);
 
     private final DemoSettings settings;
     private final MoeZoo zoo;
@@ -85,17 +77,17 @@ final class MoeChapter {
         List<ModelScores> mergekit = new ArrayList<>();
         ModelScores calibrated = null;
         try (EvaluationSession session = EvaluationSession.start(1, ModelLoader.standard(),
-                EvaluationSession.defaultSettings(), quietPekko())) {
-            rows.add(new ModelScores("expert-add", "expert", score(session, zoo.expertAdd(), test)));
-            rows.add(new ModelScores("expert-rev", "expert", score(session, zoo.expertRev(), test)));
+                EvaluationSession.defaultSettings(), EvaluationSession.quietConfig())) {
+            rows.add(ModelScores.evaluate("expert-add", "expert", session, zoo.expertAdd(), test));
+            rows.add(ModelScores.evaluate("expert-rev", "expert", session, zoo.expertRev(), test));
             for (Map.Entry<String, Path> m : merges.entrySet()) {
-                hand.add(new ModelScores(m.getKey(), "hand merge", score(session, m.getValue(), test)));
+                hand.add(ModelScores.evaluate(m.getKey(), "hand merge", session, m.getValue(), test));
             }
             rows.addAll(hand);
             for (Map.Entry<String, Path> m : mixtures.entrySet()) {
                 boolean ours = m.getKey().contains("calibrated");
-                ModelScores row = new ModelScores(m.getKey(), ours ? "moe, calibrated" : "moe, mergekit gates",
-                        score(session, m.getValue(), test));
+                ModelScores row = ModelScores.evaluate(m.getKey(), ours ? "moe, calibrated" : "moe, mergekit gates",
+                        session, m.getValue(), test);
                 if (ours) {
                     calibrated = row;
                 } else {
@@ -105,8 +97,8 @@ final class MoeChapter {
             }
         }
         out.print(ScoreTable.render(rows, TASKS, INDENT));
-        ModelScores bestHand = best(hand);
-        ModelScores bestGate = best(mergekit);
+        ModelScores bestHand = ModelScores.best(hand);
+        ModelScores bestGate = ModelScores.best(mergekit);
         line(INDENT + String.format(Locale.ROOT, "weight merges lose both skills: the best, %s, keeps %s on its weaker "
                 + "task (experts: add %s, rev %s)", bestHand.name(), pct(bestHand.weakest()),
                 pct(rows.get(0).scores().get("add")), pct(rows.get(1).scores().get("rev"))));
@@ -189,18 +181,7 @@ final class MoeChapter {
         }
     }
 
-    private static Map<String, Double> score(EvaluationSession session, Path model, List<Task> tasks) {
-        EvaluationResult result = session.evaluate(new ModelRef.Folder(model), tasks, EVALUATION_TIMEOUT);
-        Map<String, Double> scores = new LinkedHashMap<>();
-        for (TaskScore s : result.scores().values()) {
-            scores.put(s.task(), s.ok() ? s.score() : Double.NaN);
-        }
-        return scores;
-    }
 
-    private static ModelScores best(List<ModelScores> rows) {
-        return rows.stream().max(Comparator.comparingDouble(ModelScores::mean)).orElseThrow();
-    }
 
     private static String pct(Double value) {
         return value == null ? "n/a" : ScoreTable.percent(value).strip();
@@ -221,13 +202,4 @@ final class MoeChapter {
         out.flush();
     }
 
-    private static Config quietPekko() {
-        return ConfigFactory.parseString("""
-                pekko.loglevel = WARNING
-                pekko.stdout-loglevel = WARNING
-                pekko.log-dead-letters = off
-                pekko.log-dead-letters-during-shutdown = off
-                pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off
-                """).withFallback(ConfigFactory.load());
-    }
 }
