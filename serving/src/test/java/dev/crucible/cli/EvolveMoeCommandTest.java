@@ -4,14 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.crucible.fixtures.Fixtures;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code crucible evolve} over a mixture of experts (genome.space: moe) on zoo2, driven as a user runs it. */
 class EvolveMoeCommandTest {
@@ -37,18 +34,6 @@ class EvolveMoeCommandTest {
     @TempDir
     Path dir;
 
-    private record Run(int code, String out, String err) {}
-
-    private static Run run(String... args) {
-        CommandLine cl = CrucibleMain.commandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        int code = cl.execute(args);
-        return new Run(code, out.toString(), err.toString());
-    }
-
     @BeforeEach
     void zoo2() throws IOException {
         Files.createSymbolicLink(dir.resolve("zoo2"), Fixtures.zoo2().toAbsolutePath().normalize());
@@ -60,7 +45,7 @@ class EvolveMoeCommandTest {
         Path config = Files.writeString(dir.resolve("evolve.yml"), EVOLVE);
         Path out = dir.resolve("out");
 
-        Run r = run("evolve", config.toString(), out.toString());
+        CliRun r = CliRun.crucible("evolve", config.toString(), out.toString());
 
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).containsPattern("evolved merge: mean test accuracy \\d+\\.\\d%")
@@ -74,7 +59,7 @@ class EvolveMoeCommandTest {
     void aFieldOfAnotherSpaceIsAOneLineError() throws IOException {
         Path config = Files.writeString(dir.resolve("evolve.yml"), "merge_method: ties\n" + EVOLVE);
 
-        Run r = run("evolve", config.toString(), dir.resolve("out").toString());
+        CliRun r = CliRun.crucible("evolve", config.toString(), dir.resolve("out").toString());
 
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err().strip()).isEqualTo("error: " + config + ": merge_method: not used by the moe space (the base "

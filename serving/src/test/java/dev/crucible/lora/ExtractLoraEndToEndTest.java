@@ -4,12 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.crucible.cli.CrucibleMain;
+import dev.crucible.cli.CliRun;
 import dev.crucible.fixtures.Fixtures;
 import dev.crucible.safetensors.SafetensorsFile;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,7 +15,6 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code crucible extract-lora} as a user runs it: extract the add skill from the zoo's expert as a LoRA against
@@ -31,23 +28,11 @@ class ExtractLoraEndToEndTest {
     @TempDir
     Path dir;
 
-    private record Run(int code, String out, String err) {}
-
-    private static Run crucible(String... args) {
-        CommandLine cl = CrucibleMain.commandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        int code = cl.execute(args);
-        return new Run(code, out.toString(), err.toString());
-    }
-
     @Test
     void anExtractedAdapterOnTheBaseAddsAgain() throws IOException {
         Path adapter = dir.resolve("add-lora");
-        Run extracted = crucible("extract-lora", "--model", ZOO.resolve("expert-add").toString(), "--base-model",
-                ZOO.resolve("base").toString(), "--out-path", adapter.toString(), "--max-rank", "32");
+        CliRun extracted = CliRun.crucible("extract-lora", "--model", ZOO.resolve("expert-add").toString(),
+                "--base-model", ZOO.resolve("base").toString(), "--out-path", adapter.toString(), "--max-rank", "32");
         assertThat(extracted.code()).as(extracted.err()).isZero();
         assertThat(extracted.out()).contains("extracted 28 modules at rank <= 32 and saved 11 whole").contains(adapter.toString());
         assertThat(extracted.err()).contains("warning: adding embed_tokens to modules_to_save");
@@ -60,10 +45,10 @@ class ExtractLoraEndToEndTest {
 
         Path recipe = Files.writeString(dir.resolve("recipe.yml"),
                 "merge_method: passthrough\nmodels:\n  - model: " + ZOO.resolve("base") + "+add-lora\n");
-        Run merged = crucible("merge", recipe.toString(), dir.resolve("base-plus-add").toString());
+        CliRun merged = CliRun.crucible("merge", recipe.toString(), dir.resolve("base-plus-add").toString());
         assertThat(merged.code()).as(merged.err()).isZero();
 
-        Run eval = crucible("eval", dir.resolve("base-plus-add").toString(), "--task",
+        CliRun eval = CliRun.crucible("eval", dir.resolve("base-plus-add").toString(), "--task",
                 "add=" + ZOO.resolve("add_test.jsonl"), "--limit", "100", "--json");
         assertThat(eval.code()).as(eval.err()).isZero();
         JsonNode report = new ObjectMapper().readTree(eval.out());
@@ -74,7 +59,7 @@ class ExtractLoraEndToEndTest {
     @Test
     void withoutDistributeScaleTheSingularValuesGoIntoA() throws IOException {
         Path adapter = dir.resolve("lora");
-        Run r = crucible("extract-lora", "--model", ZOO.resolve("expert-add").toString(), "--base-model",
+        CliRun r = CliRun.crucible("extract-lora", "--model", ZOO.resolve("expert-add").toString(), "--base-model",
                 ZOO.resolve("base").toString(), "--out-path", adapter.toString(), "--max-rank", "4",
                 "--no-distribute-scale", "-i", "layers\\.0\\.self_attn\\.q_proj", "--skip-undecomposable");
         assertThat(r.code()).as(r.err()).isZero();
@@ -106,18 +91,18 @@ class ExtractLoraEndToEndTest {
         copy(ZOO.resolve("base"), base);
         List<String> before = listing(dir.resolve("models"));
         for (Path out : List.of(ft, base.resolve("lora"), dir.resolve("models"))) {
-            Run r = crucible("extract-lora", "--model", ft.toString(), "--base-model", base.toString(), "--out-path",
-                    out.toString(), "--force");
+            CliRun r = CliRun.crucible("extract-lora", "--model", ft.toString(), "--base-model", base.toString(),
+                    "--out-path", out.toString(), "--force");
             assertThat(r.code()).as(out.toString()).isEqualTo(2);
             assertThat(r.err().strip()).startsWith("error: --out-path: ").doesNotContain("\n");
         }
         assertThat(listing(dir.resolve("models"))).isEqualTo(before);
 
-        Run missing = crucible("extract-lora", "--model", dir.resolve("nope").toString(), "--base-model",
+        CliRun missing = CliRun.crucible("extract-lora", "--model", dir.resolve("nope").toString(), "--base-model",
                 base.toString(), "--out-path", dir.resolve("x").toString());
         assertThat(missing.code()).isEqualTo(2);
         assertThat(missing.err().strip()).isEqualTo("error: --model: model folder not found: " + dir.resolve("nope"));
-        Run badRegex = crucible("extract-lora", "--model", ft.toString(), "--base-model", base.toString(),
+        CliRun badRegex = CliRun.crucible("extract-lora", "--model", ft.toString(), "--base-model", base.toString(),
                 "--out-path", dir.resolve("x").toString(), "-e", "(");
         assertThat(badRegex.err().strip()).startsWith("error: --exclude-regex: '(' is not a valid regex");
         assertThat(Files.exists(dir.resolve("x"))).isFalse();

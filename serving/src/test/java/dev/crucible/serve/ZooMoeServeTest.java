@@ -4,18 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.crucible.cli.CrucibleMain;
+import dev.crucible.cli.CliRun;
 import dev.crucible.runtime.LanguageModels;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code crucible moe} as a user runs it on zoo2 (experts fine-tuned in their MLPs only), then the MoE
@@ -26,19 +23,6 @@ class ZooMoeServeTest {
 
     @TempDir
     Path tmp;
-
-    private record Run(int code, String out, String err) {
-    }
-
-    private static Run run(String... args) {
-        CommandLine cl = CrucibleMain.commandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        int code = cl.execute(args);
-        return new Run(code, out.toString(), err.toString());
-    }
 
     private static Path zoo2() {
         return ZooServeTest.zoo().resolveSibling("zoo2");
@@ -63,11 +47,11 @@ class ZooMoeServeTest {
                 + "  - source_model: " + zoo2().resolve("expert-rev") + "\n    positive_prompts: " + prompts("rev", 20) + "\n");
         Path moe = tmp.resolve("moe");
 
-        Run built = run("moe", config.toString(), moe.toString());
+        CliRun built = CliRun.crucible("moe", config.toString(), moe.toString());
         assertThat(built.code()).as(built.err()).isZero();
         assertThat(built.out()).contains("built a 2-expert MoE (top-1, gates calibrated)");
 
-        Run eval = run("eval", moe.toString(), "--task", "add=" + zoo2().resolve("add_test.jsonl"),
+        CliRun eval = CliRun.crucible("eval", moe.toString(), "--task", "add=" + zoo2().resolve("add_test.jsonl"),
                 "--task", "rev=" + zoo2().resolve("rev_test.jsonl"), "--limit", "50", "--json");
         assertThat(eval.code()).as(eval.err()).isZero();
         JsonNode report = new ObjectMapper().readTree(eval.out());
@@ -75,7 +59,7 @@ class ZooMoeServeTest {
         assertThat(report.at("/tasks/add/score").asDouble()).isGreaterThan(0.8);
         assertThat(report.at("/tasks/rev/score").asDouble()).isGreaterThan(0.8);
 
-        Run generated = run("generate", moe.toString(), "--prompt", "add 12 34 =");
+        CliRun generated = CliRun.crucible("generate", moe.toString(), "--prompt", "add 12 34 =");
         assertThat(generated.out().strip()).isEqualTo("46");
 
         ServeConfig serve = ServeConfig.defaults().withPort(0).withAdminToken("moe");
@@ -94,8 +78,8 @@ class ZooMoeServeTest {
     void aConfigMistakeIsOneLineAndLeavesNoOutput() throws IOException {
         Path config = tmp.resolve("moe.yml");
         Files.writeString(config, "base_model: " + zoo2().resolve("base") + "\ngate_mode: hiden\nexperts: []\n");
-        assertThat(run("--help").out()).contains("moe");
-        Run r = run("moe", config.toString(), tmp.resolve("out").toString());
+        assertThat(CliRun.crucible("--help").out()).contains("moe");
+        CliRun r = CliRun.crucible("moe", config.toString(), tmp.resolve("out").toString());
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err().strip()).startsWith("error: ").contains("gate_mode: unknown mode 'hiden'")
                 .doesNotContain("\n");
