@@ -120,7 +120,11 @@ public final class NamedChatTemplates {
         }
     }
 
-    private static String fromJson(JsonNode node) {
+    /**
+     * The template of a {@code chat_template} field of {@code tokenizer_config.json}: the string itself, or from a
+     * list of named templates (as transformers saves several) the one named "default"; null when there is none.
+     */
+    public static String fromJson(JsonNode node) {
         if (node == null || node.isNull()) {
             return null;
         }

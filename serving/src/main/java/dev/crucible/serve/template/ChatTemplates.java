@@ -3,6 +3,7 @@ package dev.crucible.serve.template;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.crucible.error.CrucibleException;
+import dev.crucible.recipe.NamedChatTemplates;
 import dev.crucible.serve.openai.ApiException;
 import dev.crucible.serve.openai.ChatMessage;
 import java.io.IOException;
@@ -43,7 +44,7 @@ public final class ChatTemplates {
             Path file = override.get();
             return prove(file + " (--chat-template)", readOverride(file), tokens);
         }
-        String fromConfig = templateSource(config.get("chat_template"));
+        String fromConfig = NamedChatTemplates.fromJson(config.get("chat_template"));
         if (fromConfig != null) {
             return prove(dir.resolve("tokenizer_config.json") + ": chat_template", fromConfig, tokens);
         }
@@ -53,7 +54,7 @@ public final class ChatTemplates {
         }
         Path json = dir.resolve("chat_template.json");
         if (Files.isRegularFile(json)) {
-            String source = templateSource(readConfig(json).get("chat_template"));
+            String source = NamedChatTemplates.fromJson(readConfig(json).get("chat_template"));
             if (source == null) {
                 throw new CrucibleException(json + ": has no \"chat_template\" string; fix the file or pass --chat-template FILE");
             }
@@ -115,23 +116,6 @@ public final class ChatTemplates {
         }
     }
 
-    /** {@code chat_template} is a string, or a list of named templates of which "default" is the one. */
-    private static String templateSource(JsonNode node) {
-        if (node == null || node.isNull()) {
-            return null;
-        }
-        if (node.isTextual()) {
-            return node.textValue();
-        }
-        if (node.isArray()) {
-            for (JsonNode named : node) {
-                if ("default".equals(named.path("name").asText())) {
-                    return named.path("template").asText(null);
-                }
-            }
-        }
-        return null;
-    }
 
     /** The special tokens transformers passes to templates; each is a string or a {@code {"content": ...}} object. */
     private static Map<String, String> specialTokens(JsonNode config) {
