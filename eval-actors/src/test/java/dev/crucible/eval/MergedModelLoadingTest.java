@@ -13,18 +13,15 @@ import dev.crucible.runtime.Zoo;
 import dev.crucible.safetensors.Checkpoint;
 import dev.crucible.safetensors.SafetensorsWriter;
 import dev.crucible.stream.InMemorySink;
-import dev.crucible.stream.MergeCommand;
+import dev.crucible.stream.MergeCli;
 import dev.crucible.stream.MergeOptions;
 import dev.crucible.stream.MergeRunner;
 import dev.crucible.tensor.DType;
 import dev.crucible.tensor.TensorInfo;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -63,11 +60,8 @@ class MergedModelLoadingTest {
                 tokenizer_source: union
                 """.formatted(Zoo.model("base").toAbsolutePath(), Zoo.model("base").toAbsolutePath(), chatml));
         Path out = dir.resolve("out");
-        CommandLine cli = new CommandLine(new MergeCommand());
-        StringWriter err = new StringWriter();
-        cli.setOut(new PrintWriter(new StringWriter()));
-        cli.setErr(new PrintWriter(err));
-        assertThat(cli.execute(recipe.toString(), out.toString())).as(err.toString()).isZero();
+        MergeCli run = MergeCli.run(recipe.toString(), out.toString());
+        assertThat(run.code()).as(run.err()).isZero();
 
         int[] prompt;
         float[] expertLogits;

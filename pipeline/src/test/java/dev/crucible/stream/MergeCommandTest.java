@@ -10,11 +10,8 @@ import dev.crucible.safetensors.Zoo;
 import dev.crucible.tensor.DType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -47,13 +44,9 @@ class MergeCommandTest {
     private int merge(Path recipe, Path out, String... extra) {
         String[] args = Stream.concat(Stream.of(recipe.toString(), out.toString()), Stream.of(extra))
                 .toArray(String[]::new);
-        CommandLine cli = new CommandLine(new MergeCommand());
-        StringWriter err = new StringWriter();
-        cli.setOut(new PrintWriter(new StringWriter()));
-        cli.setErr(new PrintWriter(err));
-        int code = cli.execute(args);
-        lastError = err.toString();
-        return code;
+        MergeCli run = MergeCli.run(args);
+        lastError = run.err();
+        return run.code();
     }
 
     /** Largest absolute difference over every tensor of the reference; names must match exactly. */

@@ -1,18 +1,14 @@
 package dev.crucible.stream;
 
 import dev.crucible.error.CrucibleException;
-import dev.crucible.error.OneLineErrors;
 import dev.crucible.safetensors.Checkpoint;
 import dev.crucible.safetensors.Zoo;
 import dev.crucible.tensor.TensorInfo;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -43,14 +39,9 @@ class MergeSafetyTest {
 
     /** Runs the merge command with the CLI's error handling: a CrucibleException is one line, exit code 2. */
     private int merge(String... args) {
-        CommandLine cli = new CommandLine(new MergeCommand());
-        StringWriter errors = new StringWriter();
-        cli.setOut(new PrintWriter(new StringWriter()));
-        cli.setErr(new PrintWriter(errors, true));
-        cli.setExecutionExceptionHandler(new OneLineErrors());
-        int code = cli.execute(args);
-        err = errors.toString();
-        return code;
+        MergeCli run = MergeCli.run(args);
+        err = run.err();
+        return run.code();
     }
 
     private Path recipe(String yaml) throws IOException {

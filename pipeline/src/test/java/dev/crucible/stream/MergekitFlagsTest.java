@@ -1,15 +1,11 @@
 package dev.crucible.stream;
 
-import dev.crucible.error.OneLineErrors;
 import dev.crucible.safetensors.Checkpoint;
 import dev.crucible.safetensors.Zoo;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -26,14 +22,9 @@ class MergekitFlagsTest {
     private String err = "";
 
     private int merge(String... args) {
-        CommandLine cli = new CommandLine(new MergeCommand());
-        StringWriter errors = new StringWriter();
-        cli.setOut(new PrintWriter(new StringWriter()));
-        cli.setErr(new PrintWriter(errors, true));
-        cli.setExecutionExceptionHandler(new OneLineErrors());
-        int code = cli.execute(args);
-        err = errors.toString();
-        return code;
+        MergeCli run = MergeCli.run(args);
+        err = run.err();
+        return run.code();
     }
 
     private Path recipe(String method) throws IOException {

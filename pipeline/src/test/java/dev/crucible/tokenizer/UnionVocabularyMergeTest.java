@@ -9,15 +9,12 @@ import dev.crucible.plan.MergePlanner;
 import dev.crucible.recipe.RecipeParser;
 import dev.crucible.safetensors.Checkpoint;
 import dev.crucible.safetensors.Zoo;
-import dev.crucible.stream.MergeCommand;
+import dev.crucible.stream.MergeCli;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -217,12 +214,8 @@ class UnionVocabularyMergeTest {
         Path recipe = dir.resolve("recipe.yml");
         Files.writeString(recipe, yaml);
         Path out = dir.resolve("out");
-        CommandLine cli = new CommandLine(new MergeCommand());
-        StringWriter err = new StringWriter();
-        cli.setOut(new PrintWriter(new StringWriter()));
-        cli.setErr(new PrintWriter(err));
-        int code = cli.execute(recipe.toString(), out.toString());
-        assertThat(code).as(err.toString()).isZero();
+        MergeCli run = MergeCli.run(recipe.toString(), out.toString());
+        assertThat(run.code()).as(run.err()).isZero();
         return out;
     }
 
