@@ -6,11 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
-BUILD="${CRUCIBLE_BUILD_DIR:-target-bench}"
-CPFILE="eval-actors/$BUILD/bench.classpath"
-./mvnw -q -B "-Dcrucible.build.dir=$BUILD" -pl eval-actors -am test-compile dependency:build-classpath \
-    -Dmdep.includeScope=test "-Dmdep.outputFile=$PWD/$CPFILE"
-CP="eval-actors/$BUILD/classes:eval-actors/$BUILD/test-classes:$(cat "$CPFILE")"
+CP="$(bench/classpath.sh eval-actors)"
 exec "$JAVA_HOME/bin/java" --add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow \
     -Dai.djl.offline=true -cp "$CP" dev.crucible.evolve.EvolveBench "${1:-bench/evolve-zoo.yml}" \
     "${2:-/tmp/crucible-evolve-bench}"

@@ -14,11 +14,6 @@ cd "$(dirname "$0")/.."
 [ $# -ge 2 ] || { sed -n 2,12p "$0" >&2; exit 2; }
 module="$1"; main="$2"; shift 2
 export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
-BUILD="${CRUCIBLE_BUILD_DIR:-target-bench}"
-CPFILE="$module/$BUILD/bench.classpath"
-./mvnw -q -B "-Dcrucible.build.dir=$BUILD" -pl "$module" -am test-compile
-./mvnw -q -B "-Dcrucible.build.dir=$BUILD" -pl "$module" dependency:build-classpath \
-    -Dmdep.includeScope=test "-Dmdep.outputFile=$PWD/$CPFILE"
-CP="$module/$BUILD/classes:$module/$BUILD/test-classes:$(cat "$CPFILE")"
+CP="$(bench/classpath.sh "$module")"
 exec "$JAVA_HOME/bin/java" --add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow \
     -Dai.djl.offline=true -cp "$CP" "$main" "$@"

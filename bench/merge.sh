@@ -7,12 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
-BUILD="${CRUCIBLE_BUILD_DIR:-target-bench}"
-CPFILE="pipeline/$BUILD/bench.classpath"
 ./crucible --version >/dev/null 2>&1 || ./crucible --version
-./mvnw -o -q -B "-Dcrucible.build.dir=$BUILD" -pl pipeline -am test-compile
-./mvnw -o -q -B "-Dcrucible.build.dir=$BUILD" -pl pipeline dependency:build-classpath \
-    -Dmdep.includeScope=test "-Dmdep.outputFile=$PWD/$CPFILE"
-CP="pipeline/$BUILD/classes:pipeline/$BUILD/test-classes:$(cat "$CPFILE")"
+CP="$(bench/classpath.sh pipeline)"
 exec "$JAVA_HOME/bin/java" --add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
     --sun-misc-unsafe-memory-access=allow -cp "$CP" dev.crucible.stream.MergeBench "${1:-/tmp/crucible-bench}" "${2:-10}"

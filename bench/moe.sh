@@ -6,12 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
-BUILD="${CRUCIBLE_BUILD_DIR:-target-bench}"
-CPFILE="eval-actors/$BUILD/bench.classpath"
-./mvnw -o -q -B "-Dcrucible.build.dir=$BUILD" -pl eval-actors -am test-compile
-./mvnw -o -q -B "-Dcrucible.build.dir=$BUILD" -pl eval-actors dependency:build-classpath \
-    -Dmdep.includeScope=test "-Dmdep.outputFile=$PWD/$CPFILE"
-CP="eval-actors/$BUILD/classes:eval-actors/$BUILD/test-classes:pipeline/$BUILD/classes:$(cat "$CPFILE")"
+CP="$(bench/classpath.sh eval-actors)"
 exec "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow \
     -Dai.djl.offline=true ${JAVA_OPTS:-} -cp "$CP" dev.crucible.moe.MoeBench "${1:-/tmp/crucible-moe-bench}" \
     "${2:-hidden}" "${3:-20}"

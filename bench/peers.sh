@@ -27,16 +27,8 @@ fi
 export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
 ./crucible --version >/dev/null 2>&1 || ./crucible --version
 echo "peers: $(nproc) cores, $(uptime | sed 's/.*load/load/'); torch $("$PY" -c 'import torch; print(torch.__version__)')"
-BUILD="${CRUCIBLE_BUILD_DIR:-target-bench}"
-test_classpath() {  # module -> classpath of its test classes
-  local module="$1" cpfile="$1/$BUILD/bench.classpath"
-  ./mvnw -o -q -B "-Dcrucible.build.dir=$BUILD" -pl "$module" -am test-compile >&2
-  ./mvnw -o -q -B "-Dcrucible.build.dir=$BUILD" -pl "$module" dependency:build-classpath \
-      -Dmdep.includeScope=test "-Dmdep.outputFile=$PWD/$cpfile" >&2
-  echo "$module/$BUILD/classes:$module/$BUILD/test-classes:$(cat "$cpfile")"
-}
 java_main() {  # module class args...
-  local cp; cp="$(test_classpath "$1")"; shift
+  local cp; cp="$(bench/classpath.sh "$1")"; shift
   "$JAVA_HOME/bin/java" --add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
       --sun-misc-unsafe-memory-access=allow -Dai.djl.offline=true \
       -cp "$cp" "$@"
@@ -55,7 +47,7 @@ if [ "$what" = decode ] || [ "$what" = all ]; then
   dlayers="${DECODE_LAYERS:-16}"
   dir="$work/decode-llama-$dlayers"
   java_main pipeline dev.crucible.fixtures.GenerateLlama "$dir" 3 "$dlayers" 2048 5632 32000 32 >/dev/null
-  cp="$(test_classpath eval-actors)"
+  cp="$(bench/classpath.sh eval-actors)"
   "$PY" bench/peers/decode_bench.py "$dir" "$PWD/fixtures/zoo/base" "$work" "${PROMPT_TOKENS:-64}" \
       "${DECODE_STEPS:-16}" 1,16 "$runs" -- "$JAVA_HOME/bin/java" --add-modules=jdk.incubator.vector \
       --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -Dai.djl.offline=true \
