@@ -8,6 +8,7 @@ import dev.crucible.tensor.TensorInfo;
 import dev.crucible.tensor.WeightSource;
 
 import java.io.IOException;
+import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -178,6 +179,11 @@ public final class Checkpoint implements WeightSource, TensorStore, AutoCloseabl
     @Override
     public float[] readFloats(String name) {
         return tensor(name).toFloats();
+    }
+
+    @Override
+    public void readFloatsInto(String name, FloatBuffer dst) {
+        tensor(name).decodeInto(dst);
     }
 
     /** Header facts of every tensor, in {@link #tensorNames()} order. */

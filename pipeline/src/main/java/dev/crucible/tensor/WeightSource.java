@@ -1,5 +1,6 @@
 package dev.crucible.tensor;
 
+import java.nio.FloatBuffer;
 import java.util.Collection;
 
 /**
@@ -16,6 +17,14 @@ public interface WeightSource {
 
     /** The tensor's values converted to float32 (a fresh array the caller owns). */
     float[] readFloats(String name);
+
+    /**
+     * Writes the tensor's values as float32 into {@code dst} from its position on, advancing it. Sources that hold
+     * encoded bytes override it to decode in pieces, without a whole-tensor array.
+     */
+    default void readFloatsInto(String name, FloatBuffer dst) {
+        dst.put(readFloats(name));
+    }
 
     /** Whether a tensor of that name exists. */
     default boolean contains(String name) {
