@@ -1,5 +1,6 @@
 package dev.crucible.evolve;
 
+import dev.crucible.evolve.config.EvolveConfigParser;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.offset;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.crucible.evolve.config.EvolveConfig;
+import dev.crucible.evolve.config.EvolveConfigParser;
+import dev.crucible.evolve.config.MoeSearchConfigTest;
 import dev.crucible.fixtures.Fixtures;
 import dev.crucible.moe.MixtralNames;
 import dev.crucible.safetensors.Checkpoint;
