@@ -17,6 +17,8 @@ import dev.crucible.evolve.genome.DataFlowGenome;
 import dev.crucible.evolve.genome.GeneSpace;
 import dev.crucible.evolve.genome.Genome;
 import dev.crucible.evolve.genome.ParameterGenome;
+import dev.crucible.evolve.journal.Journal;
+import dev.crucible.evolve.journal.JournalEntry;
 import dev.crucible.recipe.Recipe;
 import dev.crucible.recipe.RecipeWriter;
 import dev.crucible.safetensors.InputOverlap;

@@ -8,6 +8,7 @@ import dev.crucible.evolve.cmaes.CmaEs;
 import dev.crucible.evolve.cmaes.CmaEsStateFile;
 import dev.crucible.evolve.cmaes.Evaluation;
 import dev.crucible.evolve.cmaes.StopReason;
+import dev.crucible.evolve.journal.JournalEntry;
 import dev.crucible.task.TaskScore;
 import java.time.Duration;
 import java.util.ArrayDeque;

@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.crucible.evolve.config.EvolveConfig;
 import dev.crucible.evolve.config.EvolveConfigParser;
 import dev.crucible.evolve.config.MoeSearchConfigTest;
+import dev.crucible.evolve.journal.Journal;
+import dev.crucible.evolve.journal.JournalEntry;
 import dev.crucible.fixtures.Fixtures;
 import dev.crucible.moe.MixtralNames;
 import dev.crucible.safetensors.Checkpoint;
