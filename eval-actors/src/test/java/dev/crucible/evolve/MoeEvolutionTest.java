@@ -10,6 +10,8 @@ import dev.crucible.evolve.config.EvolveConfigParser;
 import dev.crucible.evolve.config.MoeSearchConfigTest;
 import dev.crucible.evolve.journal.Journal;
 import dev.crucible.evolve.journal.JournalEntry;
+import dev.crucible.evolve.report.ProgressReporter;
+import dev.crucible.evolve.report.ScoreRow;
 import dev.crucible.fixtures.Fixtures;
 import dev.crucible.moe.MixtralNames;
 import dev.crucible.safetensors.Checkpoint;

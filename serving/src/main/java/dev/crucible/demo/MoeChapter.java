@@ -7,7 +7,7 @@ import dev.crucible.eval.EvaluationSession;
 import dev.crucible.eval.ModelLoader;
 import dev.crucible.evolve.CandidateBuilder;
 import dev.crucible.evolve.MoeGateModels;
-import dev.crucible.evolve.ProgressReporter;
+import dev.crucible.evolve.report.ProgressReporter;
 import dev.crucible.moe.MoeConfig;
 import dev.crucible.moe.MoeConfigParser;
 import dev.crucible.runtime.LanguageModels;
