@@ -3,6 +3,7 @@ package dev.crucible.evolve;
 import dev.crucible.error.CrucibleException;
 import dev.crucible.eval.EvaluationResult;
 import dev.crucible.eval.EvaluatorPool;
+import dev.crucible.evolve.candidate.CandidateModel;
 import dev.crucible.evolve.cmaes.Candidate;
 import dev.crucible.evolve.cmaes.CmaEs;
 import dev.crucible.evolve.cmaes.CmaEsStateFile;

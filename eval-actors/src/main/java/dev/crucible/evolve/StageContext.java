@@ -1,6 +1,7 @@
 package dev.crucible.evolve;
 
 import dev.crucible.eval.EvaluatorPool;
+import dev.crucible.evolve.candidate.CandidateFactory;
 import dev.crucible.evolve.cmaes.CmaEs;
 import dev.crucible.evolve.genome.GeneSpace;
 import dev.crucible.evolve.journal.Journal;

@@ -1,4 +1,4 @@
-package dev.crucible.evolve;
+package dev.crucible.evolve.candidate;
 
 import dev.crucible.evolve.report.ProgressReporter;
 import dev.crucible.moe.GateMode;

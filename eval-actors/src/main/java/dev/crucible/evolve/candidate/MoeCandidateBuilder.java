@@ -1,4 +1,4 @@
-package dev.crucible.evolve;
+package dev.crucible.evolve.candidate;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
