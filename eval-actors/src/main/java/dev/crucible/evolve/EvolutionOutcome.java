@@ -1,5 +1,7 @@
 package dev.crucible.evolve;
 
+import dev.crucible.evolve.report.SearchReport;
+
 /**
  * What {@code crucible evolve} produced.
  *

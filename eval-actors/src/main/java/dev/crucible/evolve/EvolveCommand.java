@@ -1,6 +1,10 @@
 package dev.crucible.evolve;
 
 import dev.crucible.error.CrucibleException;
+import dev.crucible.evolve.config.EvolveConfig;
+import dev.crucible.evolve.config.EvolveConfigParser;
+import dev.crucible.evolve.report.ScoreRow;
+import dev.crucible.evolve.report.SearchReport;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;

@@ -1,8 +1,12 @@
 package dev.crucible.evolve;
 
 import dev.crucible.eval.EvaluatorPool;
+import dev.crucible.evolve.candidate.CandidateFactory;
 import dev.crucible.evolve.cmaes.CmaEs;
 import dev.crucible.evolve.genome.GeneSpace;
+import dev.crucible.evolve.journal.Journal;
+import dev.crucible.evolve.journal.JournalEntry;
+import dev.crucible.evolve.report.ProgressReporter;
 import dev.crucible.task.Task;
 import java.nio.file.Path;
 import java.util.List;

@@ -2,6 +2,10 @@ package dev.crucible.evolve;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.crucible.evolve.config.EvolveConfigParser;
+import dev.crucible.evolve.journal.Journal;
+import dev.crucible.evolve.journal.JournalEntry;
+import dev.crucible.evolve.report.ScoreRow;
 import dev.crucible.plan.MergePlanner;
 import dev.crucible.recipe.Recipe;
 import dev.crucible.recipe.RecipeParser;

@@ -6,6 +6,10 @@ import static org.assertj.core.api.Assertions.offset;
 
 import dev.crucible.checkpoint.ModelFolder;
 import dev.crucible.error.CrucibleException;
+import dev.crucible.evolve.config.EvolveConfig;
+import dev.crucible.evolve.config.EvolveConfigParser;
+import dev.crucible.evolve.journal.Journal;
+import dev.crucible.evolve.journal.JournalEntry;
 import dev.crucible.plan.MergePlanner;
 import dev.crucible.recipe.RecipeParser;
 import dev.crucible.runtime.Zoo;

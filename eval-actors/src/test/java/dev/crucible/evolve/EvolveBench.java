@@ -1,5 +1,8 @@
 package dev.crucible.evolve;
 
+import dev.crucible.evolve.config.EvolveConfigParser;
+import dev.crucible.evolve.report.ScoreRow;
+import dev.crucible.evolve.report.SearchReport;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.crucible.error.CrucibleException;
+import dev.crucible.evolve.config.EvolveConfig;
+import dev.crucible.evolve.config.EvolveConfigParser;
 import dev.crucible.runtime.Zoo;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

@@ -1,6 +1,6 @@
 package dev.crucible.app;
 
-import dev.crucible.evolve.EvolutionStatus;
+import dev.crucible.evolve.report.EvolutionStatus;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;

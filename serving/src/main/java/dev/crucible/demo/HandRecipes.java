@@ -1,7 +1,7 @@
 package dev.crucible.demo;
 
 import dev.crucible.error.CrucibleException;
-import dev.crucible.evolve.HandMerges;
+import dev.crucible.evolve.candidate.HandMerges;
 import dev.crucible.recipe.Recipe;
 import dev.crucible.recipe.RecipeWriter;
 import java.io.IOException;

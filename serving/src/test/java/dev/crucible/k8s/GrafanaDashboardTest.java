@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.crucible.app.PipelineMetrics;
-import dev.crucible.evolve.ProgressReporter;
+import dev.crucible.evolve.report.ProgressReporter;
 import dev.crucible.metrics.CrucibleMetrics;
 import java.io.IOException;
 import java.io.OutputStream;

@@ -1,4 +1,4 @@
-package dev.crucible.evolve;
+package dev.crucible.evolve.config;
 
 import dev.crucible.task.TaskSelection;
 import java.nio.file.Path;

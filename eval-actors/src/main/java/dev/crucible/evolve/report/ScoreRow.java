@@ -1,4 +1,4 @@
-package dev.crucible.evolve;
+package dev.crucible.evolve.report;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;

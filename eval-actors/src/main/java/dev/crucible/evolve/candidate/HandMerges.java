@@ -1,4 +1,4 @@
-package dev.crucible.evolve;
+package dev.crucible.evolve.candidate;
 
 import dev.crucible.recipe.ModelEntry;
 import dev.crucible.recipe.ParameterValue;

@@ -1,4 +1,4 @@
-package dev.crucible.evolve;
+package dev.crucible.evolve.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.crucible.checkpoint.ModelFolder;

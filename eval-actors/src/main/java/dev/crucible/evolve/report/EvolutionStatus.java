@@ -1,4 +1,4 @@
-package dev.crucible.evolve;
+package dev.crucible.evolve.report;
 
 import java.util.Optional;
 

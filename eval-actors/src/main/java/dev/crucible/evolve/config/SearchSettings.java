@@ -1,4 +1,4 @@
-package dev.crucible.evolve;
+package dev.crucible.evolve.config;
 
 /**
  * The {@code search:} block: CMA-ES settings and the evaluation budget.

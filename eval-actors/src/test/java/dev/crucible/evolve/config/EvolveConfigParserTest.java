@@ -1,4 +1,4 @@
-package dev.crucible.evolve;
+package dev.crucible.evolve.config;
 
 import dev.crucible.task.TaskSelection;
 import static org.assertj.core.api.Assertions.assertThat;

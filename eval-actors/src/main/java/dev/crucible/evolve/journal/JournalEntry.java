@@ -1,4 +1,4 @@
-package dev.crucible.evolve;
+package dev.crucible.evolve.journal;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;

@@ -1,4 +1,4 @@
-package dev.crucible.evolve;
+package dev.crucible.evolve.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -14,9 +14,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code genome.space: moe} in the evolve config: what it reads, and one-line refusals of what it does not. */
-class MoeSearchConfigTest {
+public class MoeSearchConfigTest {
 
-    static final String MOE = """
+    public static final String MOE = """
             base_model: zoo2/base
             gate_mode: calibrated
             experts_per_token: 1
@@ -27,7 +27,7 @@ class MoeSearchConfigTest {
                 positive_prompts: ["rev jcsbpp = ppbscj", "rev smf = fms"]
             """;
 
-    static final String EVOLVE = """
+    public static final String EVOLVE = """
             genome: {space: moe, layer_groups: 2}
             moe: moe.yml
             search: {population: 2, max_evaluations: 4, sigma: 0.17, seed: 5}

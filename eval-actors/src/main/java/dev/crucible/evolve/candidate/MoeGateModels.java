@@ -1,5 +1,6 @@
-package dev.crucible.evolve;
+package dev.crucible.evolve.candidate;
 
+import dev.crucible.evolve.report.ProgressReporter;
 import dev.crucible.moe.GateMode;
 import dev.crucible.moe.MoeBuild;
 import dev.crucible.moe.MoeConfig;

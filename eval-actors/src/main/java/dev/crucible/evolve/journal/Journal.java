@@ -1,4 +1,4 @@
-package dev.crucible.evolve;
+package dev.crucible.evolve.journal;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;

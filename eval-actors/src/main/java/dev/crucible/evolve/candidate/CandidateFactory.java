@@ -1,4 +1,4 @@
-package dev.crucible.evolve;
+package dev.crucible.evolve.candidate;
 
 /**
  * Builds the model a point of the search space stands for. The coordinator calls it on its merge thread,

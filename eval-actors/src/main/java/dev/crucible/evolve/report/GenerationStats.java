@@ -1,5 +1,6 @@
-package dev.crucible.evolve;
+package dev.crucible.evolve.report;
 
+import dev.crucible.evolve.journal.JournalEntry;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.crucible.evolve;
+package dev.crucible.evolve.candidate;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -8,6 +8,7 @@ import dev.crucible.error.CrucibleException;
 import dev.crucible.eval.ModelRef;
 import dev.crucible.evolve.genome.MoeCandidate;
 import dev.crucible.evolve.genome.MoeGenome;
+import dev.crucible.evolve.report.ProgressReporter;
 import dev.crucible.moe.CalibratedRouter;
 import dev.crucible.moe.CalibrationSettings;
 import dev.crucible.moe.MixtralNames;

@@ -1,4 +1,4 @@
-package dev.crucible.evolve;
+package dev.crucible.evolve.journal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
