@@ -1,10 +1,10 @@
 package dev.crucible.eval;
 
+import dev.crucible.error.Causes;
 import dev.crucible.runtime.LanguageModel;
 import dev.crucible.task.ScoreTally;
 import dev.crucible.task.TaskBatch;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -179,7 +179,7 @@ public final class Evaluator extends AbstractBehavior<Evaluator.Command> {
     }
 
     private static String describe(Throwable error) {
-        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        Throwable cause = Causes.unwrap(error);
         String message = cause.getMessage();
         String text = message == null || message.isBlank() ? cause.getClass().getSimpleName() : message;
         return text.lines().findFirst().orElse(text);

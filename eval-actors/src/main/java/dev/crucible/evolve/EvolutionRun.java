@@ -1,5 +1,6 @@
 package dev.crucible.evolve;
 
+import dev.crucible.error.Causes;
 import dev.crucible.error.CrucibleException;
 import dev.crucible.eval.EvaluationResult;
 import dev.crucible.eval.EvaluatorPool;
@@ -20,7 +21,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
@@ -235,10 +235,7 @@ public final class EvolutionRun extends AbstractBehavior<EvolutionRun.Command> {
     }
 
     private static String describe(Throwable error) {
-        Throwable cause = error;
-        while (cause instanceof CompletionException && cause.getCause() != null) {
-            cause = cause.getCause();
-        }
+        Throwable cause = Causes.unwrap(error);
         String message = cause instanceof CrucibleException ? cause.getMessage()
                 : cause.getClass().getSimpleName() + (cause.getMessage() == null ? "" : ": " + cause.getMessage());
         return message.lines().findFirst().orElse(message);

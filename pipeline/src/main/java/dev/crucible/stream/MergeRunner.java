@@ -1,5 +1,6 @@
 package dev.crucible.stream;
 
+import dev.crucible.error.Causes;
 import dev.crucible.error.CrucibleException;
 import dev.crucible.merge.ChunkedValues;
 import dev.crucible.merge.MergeInput;
@@ -29,7 +30,6 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -373,10 +373,7 @@ public final class MergeRunner implements AutoCloseable {
     }
 
     private static RuntimeException rethrow(Throwable cause) {
-        Throwable c = cause;
-        while ((c instanceof CompletionException || c instanceof ExecutionException) && c.getCause() != null) {
-            c = c.getCause();
-        }
+        Throwable c = Causes.unwrap(cause);
         if (c instanceof RuntimeException r) {
             return r;
         }

@@ -1,6 +1,7 @@
 package dev.crucible.remerge;
 
 import dev.crucible.app.PipelineMetrics;
+import dev.crucible.error.Causes;
 import dev.crucible.error.CrucibleException;
 import dev.crucible.stream.MergeStats;
 import dev.crucible.task.TaskScore;
@@ -11,7 +12,6 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
@@ -140,7 +140,7 @@ final class CandidateFlow {
             if (error == null) {
                 return done;
             }
-            Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+            Throwable cause = Causes.unwrap(error);
             String why = name + ": " + (cause instanceof CrucibleException ? cause.getMessage() : cause.toString());
             Candidate failedCandidate = c.failed(why);
             synchronized (decisionLock) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.crucible.error.Causes;
 import dev.crucible.error.CrucibleException;
 import dev.crucible.metrics.CrucibleMetrics;
 import dev.crucible.serve.http.AdminAuth;
@@ -16,7 +17,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
@@ -152,7 +152,7 @@ public final class RemergeRoutes extends AllDirectives {
         }
         return CompletableFuture.supplyAsync(() -> service.promoteManually(dir), blocking).handle((entry, failure) -> {
             if (failure != null) {
-                Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+                Throwable cause = Causes.unwrap(failure);
                 return cause instanceof CrucibleException
                         ? error(422, "promotion_failed", cause.getMessage())
                         : error(500, "promotion_failed", "promotion failed: " + cause);
@@ -170,7 +170,7 @@ public final class RemergeRoutes extends AllDirectives {
     private CompletionStage<HttpResponse> rollback() {
         return CompletableFuture.supplyAsync(service::rollback, blocking).handle((entry, failure) -> {
             if (failure != null) {
-                Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+                Throwable cause = Causes.unwrap(failure);
                 return cause instanceof CrucibleException
                         ? error(502, "rollback_failed", cause.getMessage())
                         : error(500, "rollback_failed", "rollback failed: " + cause);

@@ -1,6 +1,7 @@
 package dev.crucible.serve.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.crucible.error.Causes;
 import dev.crucible.runtime.GenerationRequest;
 import dev.crucible.serve.inference.Admitted;
 import dev.crucible.serve.inference.Deadline;
@@ -60,7 +61,7 @@ final class EventStream {
                 shape.closing(served).forEach(event -> queue.offer(event(event)));
                 queue.offer(DONE);
             } else {
-                queue.offer(event(InferenceService.asApiException(InferenceService.unwrap(failure)).toJson()));
+                queue.offer(event(InferenceService.asApiException(Causes.unwrap(failure)).toJson()));
             }
             queue.complete();
         });

@@ -1,6 +1,7 @@
 package dev.crucible.serve.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.crucible.error.Causes;
 import dev.crucible.serve.inference.Deadline;
 import dev.crucible.serve.inference.InferenceService;
 import dev.crucible.serve.openai.ApiException;
@@ -56,7 +57,7 @@ final class RequestBodies {
                         if (size.isPresent()) {
                             throw tooLarge(size.get().actualSize().isDefined() ? (Long) size.get().actualSize().get() : -1);
                         }
-                        if (InferenceService.unwrap(failure) instanceof TimeoutException) {
+                        if (Causes.unwrap(failure) instanceof TimeoutException) {
                             throw InferenceService.timeout("reading the request body");
                         }
                         throw new ApiException(400, "invalid_request_error",

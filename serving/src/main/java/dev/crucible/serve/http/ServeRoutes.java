@@ -2,6 +2,7 @@ package dev.crucible.serve.http;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.crucible.error.Causes;
 import dev.crucible.metrics.CrucibleMetrics;
 import dev.crucible.serve.ServeConfig;
 import dev.crucible.serve.inference.Deadline;
@@ -162,7 +163,7 @@ public final class ServeRoutes extends AllDirectives {
 
     /** Turns any failure of an endpoint's future into its OpenAI error response. */
     private static CompletionStage<HttpResponse> guard(CompletionStage<HttpResponse> response) {
-        return response.exceptionally(failure -> HttpResponses.error(InferenceService.asApiException(InferenceService.unwrap(failure))));
+        return response.exceptionally(failure -> HttpResponses.error(InferenceService.asApiException(Causes.unwrap(failure))));
     }
 
     private ExceptionHandler exceptionHandler() {

@@ -1,5 +1,6 @@
 package dev.crucible.serve.inference;
 
+import dev.crucible.error.Causes;
 import dev.crucible.error.CrucibleException;
 import dev.crucible.metrics.CrucibleMetrics;
 import dev.crucible.runtime.Generation;
@@ -14,7 +15,6 @@ import dev.crucible.serve.openai.SamplingOptions;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -115,7 +115,7 @@ public final class InferenceService {
             if (failure == null) {
                 return request;
             }
-            Throwable cause = unwrap(failure);
+            Throwable cause = Causes.unwrap(failure);
             if (cause instanceof TimeoutException) {
                 metrics.recordRejection("timeout");
                 throw timeout("checking the prompt");
@@ -219,7 +219,7 @@ public final class InferenceService {
                     if (failure == null) {
                         return new Served(g, admitted.lease().version());
                     }
-                    Throwable cause = unwrap(failure);
+                    Throwable cause = Causes.unwrap(failure);
                     if (cause instanceof TimeoutException) {
                         cancelled.set("the request deadline passed");
                         if (onToken == null) {
@@ -246,13 +246,6 @@ public final class InferenceService {
             case CrucibleException ce -> new ApiException(400, "invalid_request_error", ce.getMessage(), null, "invalid_request");
             default -> new ApiException(500, "server_error", "The model failed: " + cause, null, "model_error");
         };
-    }
-
-    public static Throwable unwrap(Throwable t) {
-        while (t instanceof CompletionException && t.getCause() != null) {
-            t = t.getCause();
-        }
-        return t;
     }
 
     public static ApiException timeout(String what) {

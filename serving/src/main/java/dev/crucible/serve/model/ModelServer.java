@@ -1,5 +1,6 @@
 package dev.crucible.serve.model;
 
+import dev.crucible.error.Causes;
 import dev.crucible.metrics.CrucibleMetrics;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -10,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -167,7 +167,7 @@ public final class ModelServer extends AbstractBehavior<ModelServer.Command> {
     private Behavior<Command> onLoadFinished(LoadFinished msg) {
         promoting = false;
         if (msg.failure() != null) {
-            Throwable cause = msg.failure() instanceof CompletionException ce && ce.getCause() != null ? ce.getCause() : msg.failure();
+            Throwable cause = Causes.unwrap(msg.failure());
             metrics.recordSwap(false, msg.took());
             getContext().getLog().warn("promotion of {} failed: {}", msg.path(), cause.getMessage());
             msg.replyTo().tell(cause instanceof PromotionException pe
