@@ -4,13 +4,12 @@ import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.crucible.config.ConfigFiles;
 import dev.crucible.config.FieldErrors;
 import dev.crucible.config.ObjectFields;
 import dev.crucible.error.CrucibleException;
 import dev.crucible.tensor.DType;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,14 +42,7 @@ public final class MoeConfigParser {
 
     /** Parses a config file; with allowAllSame, every expert may be the same model (mergekit's escape hatch). */
     public static MoeConfig parse(Path file, boolean allowAllSame) {
-        String text;
-        try {
-            text = Files.readString(file);
-        } catch (NoSuchFileException e) {
-            throw new CrucibleException(file + ": config file not found");
-        } catch (IOException e) {
-            throw new CrucibleException(file + ": cannot read config: " + e.getMessage(), e);
-        }
+        String text = ConfigFiles.read(file, "config");
         return parse(text, file.toAbsolutePath().getParent(), file.toString(), allowAllSame);
     }
 

@@ -2,6 +2,7 @@ package dev.crucible.recipe;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.crucible.config.ClosestName;
+import dev.crucible.config.ConfigFiles;
 import dev.crucible.config.FieldErrors;
 import dev.crucible.config.ObjectFields;
 import dev.crucible.error.CrucibleException;
@@ -11,9 +12,6 @@ import dev.crucible.tensor.DType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -46,14 +44,7 @@ public final class RecipeParser {
 
     /** Parses a recipe file; model paths resolve against the file's folder. */
     public static Recipe parse(Path file) {
-        String text;
-        try {
-            text = Files.readString(file);
-        } catch (NoSuchFileException e) {
-            throw new CrucibleException(file + ": recipe file not found");
-        } catch (IOException e) {
-            throw new CrucibleException(file + ": cannot read recipe: " + e.getMessage(), e);
-        }
+        String text = ConfigFiles.read(file, "recipe");
         Path dir = file.toAbsolutePath().getParent();
         return new RecipeParser(file.toString()).read(text, dir);
     }

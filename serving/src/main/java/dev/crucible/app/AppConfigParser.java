@@ -5,14 +5,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.crucible.cluster.ClusterTransport;
+import dev.crucible.config.ConfigFiles;
 import dev.crucible.config.FieldErrors;
 import dev.crucible.config.ObjectFields;
 import dev.crucible.error.CrucibleException;
 import dev.crucible.task.TaskSelection;
 import dev.crucible.task.TaskSpec;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -51,14 +50,7 @@ public final class AppConfigParser {
 
     /** Parses the config file; relative paths resolve against its folder. */
     public static AppConfig parse(Path file) {
-        String text;
-        try {
-            text = Files.readString(file);
-        } catch (NoSuchFileException e) {
-            throw new CrucibleException(file + ": app config not found");
-        } catch (IOException e) {
-            throw new CrucibleException(file + ": cannot read app config (" + e.getMessage() + ")", e);
-        }
+        String text = ConfigFiles.read(file, "app config");
         Path abs = file.toAbsolutePath().normalize();
         return new AppConfigParser(file.toString(), abs.getParent()).read(text, abs);
     }

@@ -39,7 +39,7 @@ class AppCommandsTest {
         assertThat(run("run", app.toString())).isEqualTo(2);
 
         assertThat(err.toString().lines().toList()).containsExactly(
-                "error: " + dir.resolve("missing.yml") + ": app config not found",
+                "error: " + dir.resolve("missing.yml") + ": app config file not found",
                 "error: " + app + ": initial_base: missing; give a folder path (relative paths resolve against the "
                         + "config file's folder)");
     }

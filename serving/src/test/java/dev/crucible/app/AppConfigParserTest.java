@@ -141,6 +141,6 @@ class AppConfigParserTest {
     @Test
     void missingFileIsOneLine(@org.junit.jupiter.api.io.TempDir Path dir) {
         assertThatThrownBy(() -> AppConfigParser.parse(dir.resolve("nope.yml")))
-                .hasMessageEndingWith("nope.yml: app config not found");
+                .hasMessageEndingWith("nope.yml: app config file not found");
     }
 }

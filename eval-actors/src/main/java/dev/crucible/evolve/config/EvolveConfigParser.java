@@ -4,14 +4,13 @@ import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.crucible.config.ConfigFiles;
 import dev.crucible.config.FieldErrors;
 import dev.crucible.config.ObjectFields;
-import dev.crucible.error.CrucibleException;
 import dev.crucible.task.TaskSelection;
 import dev.crucible.task.TaskSpec;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -51,14 +50,7 @@ public final class EvolveConfigParser {
 
     /** Reads and checks the config file; model and task files must exist. */
     public static EvolveConfig parse(Path file) {
-        String text;
-        try {
-            text = Files.readString(file);
-        } catch (NoSuchFileException e) {
-            throw new CrucibleException(file + ": config file not found");
-        } catch (IOException e) {
-            throw new CrucibleException(file + ": cannot read config: " + e.getMessage(), e);
-        }
+        String text = ConfigFiles.read(file, "config");
         return new EvolveConfigParser(file).read(text);
     }
 
