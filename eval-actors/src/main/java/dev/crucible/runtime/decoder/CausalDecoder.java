@@ -167,29 +167,42 @@ public final class CausalDecoder {
         Map<Integer, NDArray> masks = new HashMap<>();
         NDArray x = inputs;
         for (int i = 0; i < layers.size(); i++) {
-            DecoderLayer layer = layers.get(i);
             NDArray mask = masks.computeIfAbsent(config.slidingWindow(i), win -> cache.mask(step, layout, win));
-            if (tap != null) {
-                tap.blockInput(i, x);
+            // A block's intermediates (attention scores are [B, heads, T, S]) are freed when the block ends:
+            // kept until the step ends, a 1024-token prompt held every block's, 11 GB for a 1 B model.
+            try (NDManager scope = step.newSubManager()) {
+                x.tempAttach(scope);
+                NDArray out = block(i, x, cache, tables, mask, tap);
+                out.attach(step);
+                cache.hold(i, step);
+                x = out;
             }
-            NDArray h = RmsNorm.apply(x, layer.attnNorm(), config.rmsNormEps());
-            h = attention(h, layer, i, cache, tables, mask);
-            if (layer.attnPostNorm() != null) {
-                h = RmsNorm.apply(h, layer.attnPostNorm(), config.rmsNormEps());
-            }
-            x = x.add(h);
-            h = RmsNorm.apply(x, layer.mlpNorm(), config.rmsNormEps());
-            if (tap != null) {
-                tap.mlpInput(i, h);
-            }
-            h = layer.mlp() != null ? layer.mlp().apply(h, config.activation()) : experts(h, layer);
-            if (layer.mlpPostNorm() != null) {
-                h = RmsNorm.apply(h, layer.mlpPostNorm(), config.rmsNormEps());
-            }
-            x = x.add(h);
         }
         cache.commit();
         return RmsNorm.apply(x, finalNorm, config.rmsNormEps());
+    }
+
+    /** One block over x [B, T, hidden]; what it computes lives in x's manager. */
+    private NDArray block(int i, NDArray x, KvCache cache, NDList tables, NDArray mask, LayerTap tap) {
+        DecoderLayer layer = layers.get(i);
+        if (tap != null) {
+            tap.blockInput(i, x);
+        }
+        NDArray h = RmsNorm.apply(x, layer.attnNorm(), config.rmsNormEps());
+        h = attention(h, layer, i, cache, tables, mask);
+        if (layer.attnPostNorm() != null) {
+            h = RmsNorm.apply(h, layer.attnPostNorm(), config.rmsNormEps());
+        }
+        NDArray mid = x.add(h);
+        h = RmsNorm.apply(mid, layer.mlpNorm(), config.rmsNormEps());
+        if (tap != null) {
+            tap.mlpInput(i, h);
+        }
+        h = layer.mlp() != null ? layer.mlp().apply(h, config.activation()) : experts(h, layer);
+        if (layer.mlpPostNorm() != null) {
+            h = RmsNorm.apply(h, layer.mlpPostNorm(), config.rmsNormEps());
+        }
+        return mid.add(h);
     }
 
     /** Output logits [..., vocab] of final hidden states, softcapped where the config says. */

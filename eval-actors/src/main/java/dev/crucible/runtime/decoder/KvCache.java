@@ -115,6 +115,12 @@ public final class KvCache implements AutoCloseable {
         return new NDList(k, v);
     }
 
+    /** Keeps a layer's full keys and values in {@code step} once the block that extended them has ended. */
+    void hold(int layer, NDManager step) {
+        keys[layer].attach(step);
+        values[layer].attach(step);
+    }
+
     /** Moves the step's full keys and values into the cache's manager so they outlive the step. */
     void commit() {
         for (int i = 0; i < keys.length; i++) {

@@ -4,7 +4,7 @@ import ai.djl.ndarray.NDArray;
 
 /**
  * Sees the activations of a forward pass as they are computed, e.g. to collect the hidden states
- * that mixture-of-experts routers are derived from. The arrays live in the step's manager: copy out
+ * that mixture-of-experts routers are derived from. The arrays are freed when their block ends: copy out
  * what must outlive the call.
  */
 public interface LayerTap {
