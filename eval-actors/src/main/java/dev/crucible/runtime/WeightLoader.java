@@ -7,8 +7,6 @@ import ai.djl.ndarray.types.Shape;
 import dev.crucible.error.CrucibleException;
 import dev.crucible.tensor.TensorInfo;
 import dev.crucible.tensor.WeightSource;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
 
@@ -23,8 +21,6 @@ public final class WeightLoader {
     private final WeightSource source;
     private final NDManager manager;
     private final String origin;
-    // Native-order direct memory that every tensor passes through on its way into torch, grown to the largest.
-    private ByteBuffer staging;
 
     /** Loads from source into manager; origin names the model in messages. */
     public WeightLoader(WeightSource source, NDManager manager, String origin) {
@@ -47,15 +43,16 @@ public final class WeightLoader {
     /** Reads a tensor into an NDArray of the given shape. */
     public NDArray load(String name, long... shape) {
         check(name, shape);
-        FloatBuffer values = staging(new Shape(shape).size());
-        source.readFloatsInto(name, values);
-        return fromStaging(new Shape(shape));
+        NDArray array = empty(new Shape(shape));
+        source.readFloatsInto(name, floatsOf(array));
+        return array;
     }
 
     /** Copies values into torch-owned memory of the model's manager. */
     public NDArray toNative(float[] values, Shape shape) {
-        staging(values.length).put(values);
-        return fromStaging(shape);
+        NDArray array = empty(shape);
+        floatsOf(array).put(values);
+        return array;
     }
 
     /** Reads a tensor if present, else null. */
@@ -69,11 +66,12 @@ public final class WeightLoader {
         for (int i = 0; i < names.length; i++) {
             check(names[i], rows[i], cols);
         }
-        FloatBuffer values = staging(total * cols);
+        NDArray array = empty(new Shape(total, cols));
+        FloatBuffer values = floatsOf(array);
         for (String name : names) {
             source.readFloatsInto(name, values);
         }
-        return fromStaging(new Shape(total, cols));
+        return array;
     }
 
     /** Reads several 1-D tensors (or zeros where absent) and concatenates them; null when all are absent. */
@@ -83,7 +81,8 @@ public final class WeightLoader {
             return null;
         }
         long total = Arrays.stream(lengths).sum();
-        FloatBuffer values = staging(total);
+        NDArray array = empty(new Shape(total));
+        FloatBuffer values = floatsOf(array);
         for (int i = 0; i < names.length; i++) {
             if (source.contains(names[i])) {
                 check(names[i], lengths[i]);
@@ -92,7 +91,7 @@ public final class WeightLoader {
                 values.put(new float[Math.toIntExact(lengths[i])]);
             }
         }
-        return fromStaging(new Shape(total));
+        return array;
     }
 
     private void check(String name, long... shape) {
@@ -107,27 +106,17 @@ public final class WeightLoader {
     }
 
     /**
-     * The staging buffer, cleared to hold {@code floats} values. Every tensor passes through it into torch, which
-     * reads it in place and clones it: DJL's create(float[]) would allocate a fresh direct buffer per tensor, and
-     * whole-tensor float arrays on the heap, both freed only by a later collection, so a 1 B model's load held
-     * gigabytes of dead copies (and waited on System.gc() at the direct-memory limit).
+     * An uninitialised float32 array of the model's manager, to be filled through {@link #floatsOf}. Values are
+     * decoded straight into torch's memory: going through a Java array, or a direct buffer that torch then
+     * clones, held gigabytes of dead copies while a 1 B model loaded and spent most of the load in the clone.
      */
-    private FloatBuffer staging(long floats) {
-        long bytes = floats * Float.BYTES;
-        if (staging == null || staging.capacity() < bytes) {
-            staging = ByteBuffer.allocateDirect(Math.toIntExact(bytes)).order(ByteOrder.nativeOrder());
-        }
-        staging.clear().limit((int) bytes);
-        return staging.asFloatBuffer();
+    private NDArray empty(Shape shape) {
+        return manager.create(shape, DataType.FLOAT32);
     }
 
-    /** Clones the staged values, which must fill {@code shape}, into an array of the model's manager. */
-    private NDArray fromStaging(Shape shape) {
-        try (NDManager scratch = manager.newSubManager()) {
-            NDArray owned = scratch.create(staging, shape, DataType.FLOAT32).duplicate();
-            owned.attach(manager);
-            return owned;
-        }
+    /** A view of the array's own memory (CPU, contiguous, native order) as floats, positioned at the start. */
+    private static FloatBuffer floatsOf(NDArray array) {
+        return array.toByteBuffer(true).asFloatBuffer();
     }
 
     /** The manager that owns everything loaded. */

@@ -15,8 +15,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * Every tensor reaches torch through one reused staging buffer: what a larger earlier tensor left there must
- * never leak into a later, smaller one, and stacked or concatenated tensors keep their order.
+ * Tensors are decoded straight into uninitialised torch memory: what a freed earlier tensor left there must never
+ * show through (absent parts of a concatenation are zeros), and stacked or concatenated tensors keep their order.
  */
 class WeightLoaderTest {
 
@@ -72,7 +72,7 @@ class WeightLoaderTest {
     void absentPartsOfAConcatenationAreZerosNotWhatTheBufferHeldBefore() {
         try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
             WeightLoader loader = new WeightLoader(weights(), manager, "m");
-            loader.load("big", 1000);
+            loader.load("big", 1000).close();
             NDArray joined = loader.loadConcatenatedOptional(new String[]{"a", "missing", "b"}, new long[]{3, 4, 2});
             assertThat(joined.toFloatArray()).containsExactly(1f, 2f, 3f, 0f, 0f, 0f, 0f, 10f, 11f);
             assertThat(loader.loadConcatenatedOptional(new String[]{"x", "y"}, new long[]{1, 1})).isNull();

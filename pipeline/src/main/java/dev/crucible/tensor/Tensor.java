@@ -4,6 +4,7 @@ import dev.crucible.error.CrucibleException;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.FloatBuffer;
+import java.util.stream.IntStream;
 
 /**
  * A tensor's header facts and a view of its raw little-endian bytes (often a slice of a mapped
@@ -28,16 +29,25 @@ public record Tensor(TensorInfo info, MemorySegment data) {
 
     /**
      * Writes the values as float32 into {@code dst} from its position on, advancing it, a chunk at a time, so
-     * that no whole-tensor array is made (loading a model into native memory needs none).
+     * that no whole-tensor array is made (loading a model into native memory needs none). Chunks of a large
+     * tensor are decoded on all cores, each into its own range of {@code dst}.
      */
     public void decodeInto(FloatBuffer dst) {
         long n = info.elementCount();
-        float[] chunk = new float[(int) Math.min(n, DECODE_CHUNK)];
-        for (long at = 0; at < n; at += chunk.length) {
-            int count = (int) Math.min(chunk.length, n - at);
-            FloatCodec.decodeInto(data, info.dtype(), chunk, 0, at, count);
-            dst.put(chunk, 0, count);
+        int start = dst.position();
+        if (start + n > dst.limit()) {
+            throw new IllegalArgumentException(info.name() + ": " + n + " values do not fit the buffer");
         }
+        int chunks = (int) ((n + DECODE_CHUNK - 1) / DECODE_CHUNK);
+        IntStream.range(0, chunks).parallel().forEach(c -> {
+            long at = (long) c * DECODE_CHUNK;
+            int count = (int) Math.min(DECODE_CHUNK, n - at);
+            float[] chunk = new float[count];
+            FloatCodec.decodeInto(data, info.dtype(), chunk, 0, at, count);
+            // Absolute puts into disjoint ranges: no chunk touches the buffer's position.
+            dst.put((int) (start + at), chunk, 0, count);
+        });
+        dst.position((int) (start + n));
     }
 
     /** A heap-backed tensor holding {@code values} encoded as {@code dtype}. */
