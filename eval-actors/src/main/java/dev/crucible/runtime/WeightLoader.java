@@ -80,12 +80,16 @@ public final class WeightLoader {
         if (!any) {
             return null;
         }
+        for (int i = 0; i < names.length; i++) {
+            if (source.contains(names[i])) {
+                check(names[i], lengths[i]);
+            }
+        }
         long total = Arrays.stream(lengths).sum();
         NDArray array = empty(new Shape(total));
         FloatBuffer values = floatsOf(array);
         for (int i = 0; i < names.length; i++) {
             if (source.contains(names[i])) {
-                check(names[i], lengths[i]);
                 source.readFloatsInto(names[i], values);
             } else {
                 values.put(new float[Math.toIntExact(lengths[i])]);

@@ -1,5 +1,9 @@
 package dev.crucible.demo;
 
+import static dev.crucible.demo.Narration.INDENT;
+import static dev.crucible.demo.Narration.pct;
+import static dev.crucible.demo.Narration.seconds;
+
 import dev.crucible.app.AppConfig;
 import dev.crucible.app.AppConfigParser;
 import dev.crucible.app.RemergeApp;
@@ -51,28 +55,26 @@ import picocli.CommandLine;
 final class DemoStory {
 
     private static final int STEPS = 7;
-    private static final List<String> TASKS = List.of("add", "rev");
-    private static final String INDENT = "  ";
     private static final Duration DECISION_TIMEOUT = Duration.ofMinutes(10);
     private static final String TRY_PROMPT = "add 12 34 =";
 
     private final DemoSettings settings;
     private final DemoZoo zoo;
     private final Path work;
-    private final PrintWriter out;
+    private final Narration narration;
     private final long started = System.nanoTime();
 
     DemoStory(DemoSettings settings, PrintWriter out) {
         this.settings = settings;
         this.zoo = settings.zoo();
         this.work = settings.work();
-        this.out = out;
+        this.narration = new Narration(out, STEPS);
     }
 
     /** Runs every step; with {@code exit} stops the service at the end, otherwise serves until the process is stopped. */
     void run() {
-        line("crucible demo: the whole story on the zoo in " + zoo.dir());
-        line("everything goes to " + work);
+        narration.line("crucible demo: the whole story on the zoo in " + zoo.dir());
+        narration.line("everything goes to " + work);
         Path evolvedRecipe;
         try (EvaluationSession session = EvaluationSession.start(1, ModelLoader.standard(),
                 EvaluationSession.defaultSettings(), EvaluationSession.quietConfig())) {
@@ -81,9 +83,9 @@ final class DemoStory {
         }
         try (RemergeApp app = serve(evolvedRecipe)) {
             announceNewBase(app);
-            MoeChapter zoo2 = new MoeChapter(settings, out);
-            Path mixture = zoo2.compare(6, STEPS);
-            try (CrucibleServer moe = zoo2.serve(7, STEPS, mixture)) {
+            MoeChapter zoo2 = new MoeChapter(settings, narration);
+            Path mixture = zoo2.compare(6);
+            try (CrucibleServer moe = zoo2.serve(7, mixture)) {
                 finish(app, moe);
             }
         }
@@ -92,7 +94,7 @@ final class DemoStory {
     // ---- step 1 ----
 
     private Map<String, Path> mergeByHand() {
-        long t = step(1, "Merge expert-add and expert-rev with the hand recipes (linear, task_arithmetic, ties)");
+        long t = narration.step(1, "Merge expert-add and expert-rev with the hand recipes (linear, task_arithmetic, ties)");
         Map<String, Path> recipes = HandRecipes.write(zoo.base(), zoo.expertAdd(), zoo.expertRev(),
                 work.resolve("recipes"));
         Map<String, Path> merged = new LinkedHashMap<>();
@@ -105,18 +107,19 @@ final class DemoStory {
                     });
             merge.execute(recipe.getValue().toString(), target.toString(), "--threads",
                     String.valueOf(settings.mergeThreads()));
-            line(INDENT + String.format(Locale.ROOT, "%-16s ", recipe.getKey()) + said.toString().strip());
+            narration.line(INDENT + String.format(Locale.ROOT, "%-16s ", recipe.getKey()) + said.toString().strip());
             merged.put(recipe.getKey(), target);
         }
-        line(INDENT + "recipes: " + work.resolve("recipes") + "  (mergekit format; try: crucible merge RECIPE OUT)");
-        done(t);
+        narration.line(INDENT + "recipes: " + work.resolve("recipes") + "  (mergekit format; try: crucible merge RECIPE OUT)");
+        narration.done(t);
         return merged;
     }
 
     // ---- step 2 ----
 
     private List<ModelScores> evaluate(EvaluationSession session, Map<String, Path> merges) {
-        long t = step(2, "Evaluate experts and hand merges on the test sets (" + settings.testLimit() + " items per task)");
+        long t = narration.step(2, "Evaluate experts and hand merges on the test sets (" + settings.testLimit()
+                + " items per task)");
         List<Task> test = tasks(zoo.addTest(), zoo.revTest(), settings.testLimit());
         List<ModelScores> rows = new ArrayList<>();
         rows.add(ModelScores.evaluate("expert-add", "expert", session, zoo.expertAdd(), test));
@@ -124,12 +127,12 @@ final class DemoStory {
         List<ModelScores> hand = new ArrayList<>();
         merges.forEach((name, dir) -> hand.add(ModelScores.evaluate(name, "hand merge", session, dir, test)));
         rows.addAll(hand);
-        out.print(ScoreTable.render(rows, TASKS, INDENT));
+        narration.table(rows);
         ModelScores bestHand = ModelScores.best(hand);
-        line(INDENT + String.format(Locale.ROOT, "experts: add %s on add, rev %s on rev; best hand merge %s keeps "
+        narration.line(INDENT + String.format(Locale.ROOT, "experts: add %s on add, rev %s on rev; best hand merge %s keeps "
                         + "only %s on its weaker task", pct(rows.get(0).scores().get("add")),
                 pct(rows.get(1).scores().get("rev")), bestHand.name(), pct(bestHand.weakest())));
-        done(t);
+        narration.done(t);
         return hand;
     }
 
@@ -137,7 +140,7 @@ final class DemoStory {
 
     private Path evolve(EvaluationSession session, List<ModelScores> hand) {
         int evaluations = settings.evolveEvaluations();
-        long t = step(3, "Evolve the task_arithmetic weights with CMA-ES, fitness = mean dev accuracy (" + evaluations
+        long t = narration.step(3, "Evolve the task_arithmetic weights with CMA-ES, fitness = mean dev accuracy (" + evaluations
                 + " candidates, " + settings.devLimit() + " items per task)");
         Path config = work.resolve("evolve.yml");
         int population = Math.max(2, Math.min(6, evaluations));
@@ -160,29 +163,30 @@ final class DemoStory {
         }
         Path outDir = work.resolve("evolve");
         EvolutionOutcome outcome;
-        try (PrintStream progress = new PrintStream(new IndentedLines(out, INDENT), true, StandardCharsets.UTF_8)) {
+        try (PrintStream progress = new PrintStream(new IndentedLines(narration.writer(), INDENT),
+                true, StandardCharsets.UTF_8)) {
             outcome = Evolution.run(EvolveConfigParser.parse(config), outDir,
                     new EvolveOptions(1, false, 0, settings.mergeThreads()), progress);
         }
-        line(INDENT + String.format(Locale.ROOT, "best dev accuracy %s after %d candidates; report %s",
+        narration.line(INDENT + String.format(Locale.ROOT, "best dev accuracy %s after %d candidates; report %s",
                 pct(outcome.report().evolved().devMean()), outcome.report().evaluations(), outDir.resolve("report.md")));
         List<String> genes = new ArrayList<>();
         outcome.report().parameters().forEach((name, value) -> genes.add(name + " " + value));
-        line(INDENT + "evolved parameters: " + String.join(", ", genes));
+        narration.line(INDENT + "evolved parameters: " + String.join(", ", genes));
         compareEvolved(session, hand, outDir.resolve("model"));
-        done(t);
+        narration.done(t);
         return outDir.resolve("best-recipe.yml");
     }
 
     private void compareEvolved(EvaluationSession session, List<ModelScores> hand, Path model) {
-        line(INDENT + "the evolved merge on the same test items:");
+        narration.line(INDENT + "the evolved merge on the same test items:");
         ModelScores evolved = ModelScores.evaluate("evolved", "evolved", session, model,
                 tasks(zoo.addTest(), zoo.revTest(), settings.testLimit()));
         List<ModelScores> rows = new ArrayList<>(hand);
         rows.add(evolved);
-        out.print(ScoreTable.render(rows, TASKS, INDENT));
+        narration.table(rows);
         ModelScores bestHand = ModelScores.best(hand);
-        line(INDENT + String.format(Locale.ROOT, "evolved vs best hand merge (%s): %+.1f points mean, %+.1f points on "
+        narration.line(INDENT + String.format(Locale.ROOT, "evolved vs best hand merge (%s): %+.1f points mean, %+.1f points on "
                         + "the weaker task", bestHand.name(), 100 * (evolved.mean() - bestHand.mean()),
                 100 * (evolved.weakest() - bestHand.weakest())));
     }
@@ -190,31 +194,35 @@ final class DemoStory {
     // ---- step 4 ----
 
     private RemergeApp serve(Path evolvedRecipe) {
-        long t = step(4, "Serve the evolved merge with crucible run (champion built from base, re-merged on new bases)");
+        long t = narration.step(4,
+                "Serve the evolved merge with crucible run (champion built from base, re-merged on new bases)");
         checkPortFree(settings.port());
         Path serviceDir = work.resolve("service");
         Path appFile = RemergeAppFiles.write(serviceDir, evolvedRecipe, zoo, settings.port(), settings.devLimit());
         AppConfig config = AppConfigParser.parse(appFile);
         ServeConfig serve = RemergeApp.serveConfig(config);
-        line(INDENT + "wrote " + appFile + " and " + config.recipe() + " (base_model: ${BASE}, task_vector_base: base)");
-        line(INDENT + "the same service later, without the demo: crucible run " + appFile);
-        line(INDENT + "building the champion: merge onto " + zoo.base().getFileName() + ", score on dev, load ...");
+        narration.line(INDENT + "wrote " + appFile + " and " + config.recipe()
+                + " (base_model: ${BASE}, task_vector_base: base)");
+        narration.line(INDENT + "the same service later, without the demo: crucible run " + appFile);
+        narration.line(INDENT + "building the champion: merge onto " + zoo.base().getFileName() + ", score on dev, load ...");
         RemergeApp app = RemergeApp.start(config, serve);
         try {
             URI base = app.baseUri();
             HistoryEntry first = app.service().history().getFirst();
-            line(INDENT + "champion " + first.id() + " serves as " + first.version() + " on " + base + "  (dev "
+            narration.line(INDENT + "champion " + first.id() + " serves as " + first.version() + " on " + base + "  (dev "
                     + scoreLine(first.scores()) + ")");
             Path token = serviceDir.resolve(RemergeAppFiles.TOKEN);
-            line(INDENT + "try it:");
-            line(INDENT + INDENT + "curl " + base + "/v1/completions -H 'Content-Type: application/json' -d '{\"prompt\": \""
+            narration.line(INDENT + "try it:");
+            narration.line(INDENT + INDENT + "curl " + base
+                    + "/v1/completions -H 'Content-Type: application/json' -d '{\"prompt\": \""
                     + TRY_PROMPT + "\", \"max_tokens\": 4, \"temperature\": 0}'");
-            line(INDENT + INDENT + "curl " + base + "/v1/models");
-            line(INDENT + INDENT + "curl " + base + "/metrics");
-            line(INDENT + INDENT + "curl -H \"Authorization: Bearer $(cat " + token + ")\" " + base + RemergeRoutes.HISTORY);
+            narration.line(INDENT + INDENT + "curl " + base + "/v1/models");
+            narration.line(INDENT + INDENT + "curl " + base + "/metrics");
+            narration.line(INDENT + INDENT + "curl -H \"Authorization: Bearer $(cat " + token + ")\" " + base
+                    + RemergeRoutes.HISTORY);
             LocalClient client = new LocalClient(base);
-            line(INDENT + "asked it: \"" + TRY_PROMPT + "\" -> \"" + client.complete(TRY_PROMPT, 4) + "\"");
-            done(t);
+            narration.line(INDENT + "asked it: \"" + TRY_PROMPT + "\" -> \"" + client.complete(TRY_PROMPT, 4) + "\"");
+            narration.done(t);
             return app;
         } catch (RuntimeException e) {
             app.close();
@@ -237,25 +245,25 @@ final class DemoStory {
     // ---- step 5 ----
 
     private void announceNewBase(RemergeApp app) {
-        long t = step(5, "A new base arrives: announce base-v2 and let the gates decide");
+        long t = narration.step(5, "A new base arrives: announce base-v2 and let the gates decide");
         Path basesDir = work.resolve("service").resolve(RemergeAppFiles.BASES);
         Path arrived = basesDir.resolve(zoo.baseV2().getFileName());
         copyCheckpoint(zoo.baseV2(), arrived);
-        line(INDENT + "copied " + zoo.baseV2().getFileName() + " into " + basesDir
+        narration.line(INDENT + "copied " + zoo.baseV2().getFileName() + " into " + basesDir
                 + "  (or: POST " + RemergeRoutes.BASES + " {\"path\": ...})");
-        line(INDENT + "the service re-merges the evolved recipe onto it (task vectors still taken against base), "
+        narration.line(INDENT + "the service re-merges the evolved recipe onto it (task vectors still taken against base), "
                 + "scores it on dev and compares with the champion ...");
         HistoryEntry decision = awaitDecision(app, arrived);
         HistoryEntry champion = app.service().history().stream()
                 .filter(h -> h.id().equals(decision.champion())).findFirst().orElse(app.service().history().getFirst());
-        line(INDENT + decision.decision().name() + " " + decision.id() + ": dev " + scoreLine(decision.scores())
+        narration.line(INDENT + decision.decision().name() + " " + decision.id() + ": dev " + scoreLine(decision.scores())
                 + " vs champion " + champion.id() + " " + scoreLine(champion.scores())
                 + String.format(Locale.ROOT, " (mean %+.1f points)", 100 * decision.meanGain()));
-        decision.reasons().forEach(r -> line(INDENT + INDENT + "because " + r));
+        decision.reasons().forEach(r -> narration.line(INDENT + INDENT + "because " + r));
         String served = new LocalClient(app.baseUri()).servedVersion();
-        line(INDENT + "serving " + served + (decision.decision() == Decision.PROMOTED
+        narration.line(INDENT + "serving " + served + (decision.decision() == Decision.PROMOTED
                 ? " (the re-merge on base-v2)" : " (still the champion " + champion.id() + ")"));
-        done(t);
+        narration.done(t);
     }
 
     private static HistoryEntry awaitDecision(RemergeApp app, Path base) {
@@ -295,18 +303,18 @@ final class DemoStory {
     private void finish(RemergeApp app, CrucibleServer mixture) {
         String elapsed = seconds(started);
         if (settings.exit()) {
-            line("");
-            line("done in " + elapsed + "; stopping the services (--exit)");
+            narration.line("");
+            narration.line("done in " + elapsed + "; stopping the services (--exit)");
             app.close();
             mixture.close();
-            line("stopped; everything is in " + work);
+            narration.line("stopped; everything is in " + work);
             return;
         }
-        line("");
-        line("done in " + elapsed + "; serving on " + app.baseUri() + " and the mixture on " + mixture.baseUri()
+        narration.line("");
+        narration.line("done in " + elapsed + "; serving on " + app.baseUri() + " and the mixture on " + mixture.baseUri()
                 + " until Ctrl-C (everything is in " + work + ")");
         app.whenTerminated().toCompletableFuture().join();
-        line("stopped");
+        narration.line("stopped");
     }
 
     // ---- helpers ----
@@ -324,26 +332,8 @@ final class DemoStory {
         return String.join(", ", parts);
     }
 
-    private static String pct(Double value) {
-        return value == null ? "n/a" : ScoreTable.percent(value).strip();
-    }
 
-    private long step(int number, String title) {
-        line("");
-        line("[" + number + "/" + STEPS + "] " + title);
-        return System.nanoTime();
-    }
 
-    private void done(long since) {
-        line(INDENT + "(" + seconds(since) + ")");
-    }
 
-    private static String seconds(long since) {
-        return String.format(Locale.ROOT, "%.1f s", (System.nanoTime() - since) / 1e9);
-    }
 
-    private void line(String text) {
-        out.println(text);
-        out.flush();
-    }
 }

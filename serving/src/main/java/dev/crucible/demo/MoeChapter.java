@@ -1,5 +1,8 @@
 package dev.crucible.demo;
 
+import static dev.crucible.demo.Narration.INDENT;
+import static dev.crucible.demo.Narration.pct;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.crucible.error.CrucibleException;
@@ -19,7 +22,6 @@ import dev.crucible.task.TaskSpec;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
-import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -38,24 +40,22 @@ final class MoeChapter {
 
     /** Router prompts per expert: dev items with their answers (the proof's setting: 20, top-1). */
     static final int CALIBRATION_PROMPTS = 20;
-    private static final List<String> TASKS = List.of("add", "rev");
-    private static final String INDENT = "  ";
 
     private final DemoSettings settings;
     private final MoeZoo zoo;
     private final Path work;
-    private final PrintWriter out;
+    private final Narration narration;
 
-    MoeChapter(DemoSettings settings, PrintWriter out) {
+    MoeChapter(DemoSettings settings, Narration narration) {
         this.settings = settings;
         this.zoo = settings.zoo2();
         this.work = settings.work().resolve("zoo2");
-        this.out = out;
+        this.narration = narration;
     }
 
     /** Step {@code number}: merges, mixtures and their scores; returns the calibrated mixture's folder. */
-    Path compare(int number, int steps) {
-        long t = step(number, steps, "zoo2: the same two skills fine-tuned into the same MLP weights — weight merges "
+    Path compare(int number) {
+        long t = narration.step(number, "zoo2: the same two skills fine-tuned into the same MLP weights — weight merges "
                 + "vs mixtures of experts (" + settings.testLimit() + " test items per task)");
         List<Task> test = List.of(TaskLoader.load(TaskSpec.of("add", zoo.addTest())).limit(settings.testLimit()),
                 TaskLoader.load(TaskSpec.of("rev", zoo.revTest())).limit(settings.testLimit()));
@@ -96,42 +96,42 @@ final class MoeChapter {
                 rows.add(row);
             }
         }
-        out.print(ScoreTable.render(rows, TASKS, INDENT));
+        narration.table(rows);
         ModelScores bestHand = ModelScores.best(hand);
         ModelScores bestGate = ModelScores.best(mergekit);
-        line(INDENT + String.format(Locale.ROOT, "weight merges lose both skills: the best, %s, keeps %s on its weaker "
+        narration.line(INDENT + String.format(Locale.ROOT, "weight merges lose both skills: the best, %s, keeps %s on its weaker "
                 + "task (experts: add %s, rev %s)", bestHand.name(), pct(bestHand.weakest()),
                 pct(rows.get(0).scores().get("add")), pct(rows.get(1).scores().get("rev"))));
-        line(INDENT + String.format(Locale.ROOT, "mergekit's gates route poorly: the best, %s, reaches %s mean",
+        narration.line(INDENT + String.format(Locale.ROOT, "mergekit's gates route poorly: the best, %s, reaches %s mean",
                 bestGate.name(), pct(bestGate.mean())));
-        line(INDENT + String.format(Locale.ROOT, "calibrated routers keep both: add %s, rev %s, mean %s",
+        narration.line(INDENT + String.format(Locale.ROOT, "calibrated routers keep both: add %s, rev %s, mean %s",
                 pct(calibrated.scores().get("add")), pct(calibrated.scores().get("rev")), pct(calibrated.mean())));
-        line(INDENT + "the MoE config: " + work.resolve("moe.yml") + "  (crucible moe " + work.resolve("moe.yml")
+        narration.line(INDENT + "the MoE config: " + work.resolve("moe.yml") + "  (crucible moe " + work.resolve("moe.yml")
                 + " OUT); the mixtures: " + work + "/moe-*/");
-        line(INDENT + "search its routing too: crucible evolve bench/evolve-zoo2-moe.yml OUT_DIR  (genome.space: moe, "
+        narration.line(INDENT + "search its routing too: crucible evolve bench/evolve-zoo2-moe.yml OUT_DIR  (genome.space: moe, "
                 + "a few minutes; see docs/evolution.md)");
-        done(t);
+        narration.done(t);
         return mixtures.entrySet().stream().filter(e -> e.getKey().contains("calibrated")).findFirst().orElseThrow()
                 .getValue();
     }
 
     /** Step {@code number}: serves {@code mixture} and asks it one question of each task; the caller closes it. */
-    CrucibleServer serve(int number, int steps, Path mixture) {
-        long t = step(number, steps, "Serve the calibrated mixture (crucible serve) and ask it both tasks");
+    CrucibleServer serve(int number, Path mixture) {
+        long t = narration.step(number, "Serve the calibrated mixture (crucible serve) and ask it both tasks");
         int port = settings.port() == 0 ? 0 : settings.port() + 1;
         CrucibleServer server = CrucibleServer.start(ServeConfig.defaults().withPort(port), LanguageModels::load,
                 mixture);
         try {
-            line(INDENT + "serving " + mixture + " on " + server.baseUri() + "  (the same without the demo: crucible "
+            narration.line(INDENT + "serving " + mixture + " on " + server.baseUri() + "  (the same without the demo: crucible "
                     + "serve " + mixture + " --port " + (port == 0 ? 8081 : port) + ")");
             LocalClient client = new LocalClient(server.baseUri());
             for (Path test : List.of(zoo.addTest(), zoo.revTest())) {
                 JsonNode item = firstItem(test);
                 String question = item.path("prompt").asText();
-                line(INDENT + "asked it the first test item of " + test.getFileName() + ": \"" + question + "\" -> \""
+                narration.line(INDENT + "asked it the first test item of " + test.getFileName() + ": \"" + question + "\" -> \""
                         + client.complete(question, 12) + "\"  (expected \"" + item.path("answer").asText() + "\")");
             }
-            done(t);
+            narration.done(t);
             return server;
         } catch (RuntimeException e) {
             server.close();
@@ -183,23 +183,8 @@ final class MoeChapter {
 
 
 
-    private static String pct(Double value) {
-        return value == null ? "n/a" : ScoreTable.percent(value).strip();
-    }
 
-    private long step(int number, int steps, String title) {
-        line("");
-        line("[" + number + "/" + steps + "] " + title);
-        return System.nanoTime();
-    }
 
-    private void done(long since) {
-        line(INDENT + String.format(Locale.ROOT, "(%.1f s)", (System.nanoTime() - since) / 1e9));
-    }
 
-    private void line(String text) {
-        out.println(text);
-        out.flush();
-    }
 
 }
